@@ -1,0 +1,116 @@
+/* Error messages, fatal start-up errors, allocation that cannot fail silently, the clock. */
+#include "base.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char *const err_msgs[ERR_COUNT] = {
+    [ERR_NONE] = "success",
+#define ERR(name, msg) [name] = msg,
+#include "err.def"
+#undef ERR
+};
+
+const char *err_str(int code)
+{
+    if (code < 0)
+        code = -code;
+    if (code >= ERR_COUNT)
+        return "unknown error";
+    return err_msgs[code];
+}
+
+void die(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("visor: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(1);
+}
+
+void warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("visor: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        die("out of memory allocating %zu bytes", n);
+    return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        die("out of memory allocating %zu bytes", n * size);
+    return p;
+}
+
+char *xstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    return memcpy(xmalloc(n), s, n);
+}
+
+int file_read_all(const char *path, uint8_t **data, size_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return errno == ENOENT ? -ERR_NOTFOUND : -ERR_IO;
+    size_t cap = 1 << 16, len = 0;
+    uint8_t *buf = xmalloc(cap);
+    for (;;) {
+        size_t got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (len < cap)
+            break;
+        cap *= 2;
+        uint8_t *nbuf = realloc(buf, cap);
+        if (!nbuf) {
+            free(buf);
+            fclose(f);
+            return -ERR_NOMEM;
+        }
+        buf = nbuf;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(buf);
+        return -ERR_IO;
+    }
+    *data = buf;
+    *size = len;
+    return 0;
+}
+
+uint64_t host_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t vclock_ticks(void)
+{
+    static uint64_t start;
+    uint64_t now = host_ns();
+    if (!start)
+        start = now;
+    return (now - start) / (1000000000ull / TIMEBASE_HZ);
+}

@@ -1,0 +1,69 @@
+/* visor's foundation: error codes as values, levelled logging, die() for start-up
+ * misconfiguration, the virtual clock, and small helpers every folder may use. */
+#ifndef VISOR_BASE_H
+#define VISOR_BASE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define VISOR_VERSION "0.1.0"
+#define VISOR_QEMU_VERSION "7.2.0"
+
+#define MUST_CHECK __attribute__((warn_unused_result))
+#define NORETURN __attribute__((noreturn))
+#define PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define LIKELY(x) __builtin_expect(!!(x), 1)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+enum err_code {
+    ERR_NONE = 0,
+#define ERR(name, msg) name,
+#include "err.def"
+#undef ERR
+    ERR_COUNT
+};
+
+/* The message for a code; accepts the code negated or not. */
+const char *err_str(int code);
+
+/* Start-up misconfiguration only: prints "visor: <message>" and exits with status 1. */
+NORETURN PRINTF(1, 2) void die(const char *fmt, ...);
+
+/* Non-fatal diagnostics on stderr, prefixed "visor: ". */
+PRINTF(1, 2) void warn(const char *fmt, ...);
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+char *xstrdup(const char *s);
+
+/* Reads a whole file; returns 0 or a negative code (with errno-style detail in *why). */
+MUST_CHECK int file_read_all(const char *path, uint8_t **data, size_t *size);
+
+/* The guest timebase: 10 MHz ticks since the machine started, from the host's monotonic
+ * clock (QEMU virt's timebase-frequency). */
+#define TIMEBASE_HZ 10000000ull
+uint64_t vclock_ticks(void);
+/* Host monotonic nanoseconds. */
+uint64_t host_ns(void);
+
+static inline uint64_t sext(uint64_t v, unsigned bits)
+{
+    return (uint64_t)((int64_t)(v << (64 - bits)) >> (64 - bits));
+}
+
+/* An interrupt line from a device to whoever receives it (PLIC input, hart mip bit). */
+struct irq_line {
+    void (*set)(void *ctx, unsigned n, bool level);
+    void *ctx;
+    unsigned n;
+};
+
+static inline void irq_set(const struct irq_line *l, bool level)
+{
+    if (l->set)
+        l->set(l->ctx, l->n, level);
+}
+
+#endif
