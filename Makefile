@@ -1,0 +1,77 @@
+# visor — one Makefile, named modes (MODE=release|debug|asan|ubsan|fuzz), output in build/$(MODE).
+MODE ?= release
+CC ?= cc
+ifeq ($(CC),cc)
+CC := gcc
+endif
+B := build/$(MODE)
+PREFIX ?= /usr/local
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
+        -Wpointer-arith -Wvla -Wformat=2
+ifneq ($(WERROR),0)
+WARN += -Werror
+endif
+CFLAGS_release := -O2 -g
+CFLAGS_debug := -O0 -g3
+CFLAGS_asan := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+CFLAGS_ubsan := -O1 -g -fsanitize=undefined -fno-sanitize-recover=undefined
+CFLAGS_fuzz := -O1 -g -fsanitize=fuzzer-no-link,address,undefined
+CFLAGS := -std=gnu11 $(WARN) $(CFLAGS_$(MODE)) -MMD -MP $(EXTRA_CFLAGS)
+LDFLAGS_asan := -fsanitize=address,undefined
+LDFLAGS_ubsan := -fsanitize=undefined
+LDFLAGS_fuzz := -fsanitize=address,undefined
+LDLIBS := -lfdt -lm -lpthread -lutil
+
+LIB_SRCS := $(wildcard src/base/*.c src/mem/*.c src/cpu/*.c src/dev/*.c src/machine/*.c src/vm/*.c)
+CLI_SRCS := $(wildcard src/cli/*.c)
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
+CLI_OBJS := $(CLI_SRCS:%.c=$(B)/%.o)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
+
+.PHONY: all install check check-full unit isa-tests run clean deps guest bench
+all: $(B)/visor
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(B)/libvisor.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/visor: $(CLI_OBJS) $(B)/libvisor.a
+	$(CC) $(LDFLAGS_$(MODE)) -o $@ $^ $(LDLIBS)
+
+$(B)/tests/%: tests/unit/%.c $(B)/libvisor.a tests/unit/test.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Isrc $(LDFLAGS_$(MODE)) -o $@ $< $(B)/libvisor.a $(LDLIBS)
+
+unit: $(UNIT_BINS)
+	@fail=0; for t in $(UNIT_BINS); do $$t || fail=1; done; exit $$fail
+
+install: $(B)/visor
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(B)/visor $(DESTDIR)$(PREFIX)/bin/visor
+
+-include tests/isa/isa.mk
+-include guest/guest.mk
+
+deps:
+	@bash scripts/deps.sh
+
+check: deps
+	@bash tests/check.sh
+
+check-full: deps
+	@bash tests/check.sh --full
+
+run: deps
+	@$(MAKE) --no-print-directory all guest
+	@bash scripts/run-default.sh
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d)

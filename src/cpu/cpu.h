@@ -1,0 +1,89 @@
+/* One RISC-V RV64GC hart: its architectural state and the interface the rest of visor uses
+ * to run it. The struct is deliberately public and flat (STYLE rule 2's one exception): the
+ * translator will read it at fixed offsets, so fields are plain integers, documented here. */
+#ifndef VISOR_CPU_H
+#define VISOR_CPU_H
+
+#include "../base/base.h"
+#include "../mem/mem.h"
+
+#include <stdatomic.h>
+
+enum priv { PRIV_U = 0, PRIV_S = 1, PRIV_M = 3 };
+
+/* mip/mie bits */
+enum {
+    IRQ_SSI = 1, IRQ_MSI = 3, IRQ_STI = 5, IRQ_MTI = 7, IRQ_SEI = 9, IRQ_MEI = 11,
+};
+
+/* Synchronous exception causes */
+enum {
+    EXC_INSN_MISALIGNED = 0, EXC_INSN_ACCESS = 1, EXC_ILLEGAL = 2, EXC_BREAKPOINT = 3,
+    EXC_LOAD_MISALIGNED = 4, EXC_LOAD_ACCESS = 5, EXC_STORE_MISALIGNED = 6, EXC_STORE_ACCESS = 7,
+    EXC_ECALL_U = 8, EXC_ECALL_S = 9, EXC_ECALL_M = 11, EXC_INSN_PAGE = 12, EXC_LOAD_PAGE = 13,
+    EXC_STORE_PAGE = 15,
+};
+
+enum access { ACC_FETCH = 0, ACC_LOAD = 1, ACC_STORE = 2 };
+
+#define PMP_COUNT 16
+#define TLB_SIZE 256 /* entries per access kind, direct-mapped by virtual page number */
+
+/* A TLB entry maps one guest virtual page to host RAM: host = va + addend. tag is the
+ * virtual page number, or TLB_INVALID. Only RAM pages whose whole 4 KiB PMP and PTE
+ * permission allow the access kind are entered; MMIO never is. Any change to satp, privilege,
+ * MPRV/MPP, SUM, MXR, or PMP must flush (hart_tlb_flush). */
+#define TLB_INVALID UINT64_MAX
+struct tlb_entry {
+    uint64_t tag;
+    uintptr_t addend;
+};
+
+struct hart {
+    uint64_t x[32];
+    uint64_t f[32]; /* NaN-boxed: single-precision values have the upper 32 bits all ones */
+    uint64_t pc;
+    uint8_t priv; /* enum priv */
+
+    /* Machine CSRs (mstatus holds sstatus's bits too; sstatus is a view) */
+    uint64_t mstatus, misa, medeleg, mideleg, mie, mtvec, mscratch, mepc, mcause, mtval;
+    uint64_t mcounteren, mcountinhibit, menvcfg, mcycle, minstret;
+    _Atomic uint64_t mip; /* devices set/clear bits from other threads */
+    uint64_t mhartid;
+    /* Supervisor CSRs */
+    uint64_t stvec, sscratch, sepc, scause, stval, satp, scounteren, senvcfg, stimecmp;
+    uint32_t fflags, frm;
+    uint8_t pmpcfg[PMP_COUNT];
+    uint64_t pmpaddr[PMP_COUNT];
+
+    /* LR/SC reservation: physical address, valid flag */
+    uint64_t resv_addr;
+    bool resv_valid;
+
+    /* Set when an instruction faults: the trap the run loop takes next. */
+    bool exc_pending;
+    uint64_t exc_cause, exc_tval;
+
+    bool wfi;         /* sleeping in WFI until an interrupt is pending */
+    bool stop;        /* asked to leave hart_run early (machine exit, pause) */
+    uint64_t insn_counter; /* instructions retired since hart_init, never written by the guest */
+
+    struct tlb_entry tlb[3][TLB_SIZE]; /* indexed by enum access */
+    struct bus *bus;
+};
+
+void hart_init(struct hart *h, unsigned hartid, struct bus *bus);
+/* Architectural reset: M-mode, pc, mstatus etc. as after power-on. */
+void hart_reset(struct hart *h, uint64_t pc);
+/* Executes up to budget instructions; returns how many ran. Returns early on WFI with no
+ * interrupt pending (h->wfi set) or when h->stop is set. */
+uint64_t hart_run(struct hart *h, uint64_t budget);
+/* Level-triggered interrupt inputs into mip (MSIP, MTIP, MEIP, SEIP); safe from any thread. */
+void hart_set_irq(struct hart *h, unsigned bit, bool level);
+/* irq_line callback form of hart_set_irq: ctx is the hart, n the mip bit. */
+void hart_irq_line(void *ctx, unsigned n, bool level);
+/* True if an enabled interrupt is pending, ignoring global enables (what wakes WFI). */
+bool hart_irq_wakeup(const struct hart *h);
+void hart_tlb_flush(struct hart *h);
+
+#endif

@@ -1,0 +1,62 @@
+/* The guest physical address space: one RAM region reached through a host pointer, and MMIO
+ * regions dispatched to device ops. The bus enforces access widths so that device handlers
+ * never re-check them: an access wider than a region's max_size is split into max_size pieces
+ * (little-endian), a narrower one than min_size is widened (reads extract, writes merge). */
+#ifndef VISOR_MEM_H
+#define VISOR_MEM_H
+
+#include "../base/base.h"
+
+struct mmio_ops {
+    const char *name;
+    uint8_t min_size, max_size; /* allowed access widths in bytes: 1, 2, 4 or 8 */
+    /* off is relative to the region base and aligned to size. Return 0, or a negative code
+     * that the hart turns into an access fault. */
+    int (*read)(void *dev, uint64_t off, unsigned size, uint64_t *val);
+    int (*write)(void *dev, uint64_t off, unsigned size, uint64_t val);
+};
+
+struct mmio_region {
+    uint64_t base, size;
+    const struct mmio_ops *ops;
+    void *dev;
+};
+
+#define BUS_MAX_REGIONS 32
+
+struct bus {
+    uint8_t *ram; /* host memory backing [ram_base, ram_base + ram_size) */
+    uint64_t ram_base, ram_size;
+    struct mmio_region regions[BUS_MAX_REGIONS];
+    unsigned nregions;
+    /* Called on accesses to addresses no region claims (for -d guest_errors / unimp). */
+    void (*on_unassigned)(uint64_t pa, unsigned size, bool write);
+};
+
+/* Allocates zeroed guest RAM (anonymous mmap). Dies on failure: start-up only. */
+void bus_init(struct bus *b, uint64_t ram_base, uint64_t ram_size);
+void bus_free(struct bus *b);
+/* Regions must not overlap RAM or each other. */
+MUST_CHECK int bus_add_mmio(struct bus *b, uint64_t base, uint64_t size,
+                            const struct mmio_ops *ops, void *dev);
+
+/* Host pointer for [pa, pa+len) if it lies wholly in RAM, else NULL. */
+static inline uint8_t *bus_ram_ptr(const struct bus *b, uint64_t pa, uint64_t len)
+{
+    uint64_t off = pa - b->ram_base;
+    if (off < b->ram_size && len <= b->ram_size - off)
+        return b->ram + off;
+    return NULL;
+}
+
+const struct mmio_region *bus_find(const struct bus *b, uint64_t pa);
+
+/* Physical accesses of 1, 2, 4 or 8 bytes at any alignment. Return 0 or -ERR_BUSERR. */
+MUST_CHECK int bus_read(struct bus *b, uint64_t pa, unsigned size, uint64_t *val);
+MUST_CHECK int bus_write(struct bus *b, uint64_t pa, unsigned size, uint64_t val);
+
+/* Copy to/from guest physical memory (RAM only, for loaders and virtio). */
+MUST_CHECK int bus_copy_to(struct bus *b, uint64_t pa, const void *src, uint64_t len);
+MUST_CHECK int bus_copy_from(struct bus *b, uint64_t pa, void *dst, uint64_t len);
+
+#endif
