@@ -70,6 +70,9 @@ struct hart {
 
     struct tlb_entry tlb[3][TLB_SIZE]; /* indexed by enum access */
     struct bus *bus;
+    /* The time CSR's source (the CLINT's mtime), so time and mtime agree. */
+    uint64_t (*read_time)(void *ctx);
+    void *time_ctx;
 };
 
 void hart_init(struct hart *h, unsigned hartid, struct bus *bus);
@@ -87,3 +90,44 @@ bool hart_irq_wakeup(const struct hart *h);
 void hart_tlb_flush(struct hart *h);
 
 #endif
+
+/* ---- The decoder (shared by the interpreter, and later the translator and disassembler) ---- */
+
+enum op {
+#define I(name, mask, match, fmt) OP_##name,
+#define C(name, mask, match, fmt, target)
+#include "insn.def"
+#undef I
+#undef C
+    OP_ILLEGAL,
+    OP_COUNT
+};
+
+/* Row numbers of insn.def (both I and C rows), for coverage and disassembly. */
+enum insn_row {
+#define I(name, mask, match, fmt) ROW_##name,
+#define C(name, mask, match, fmt, target) ROW_##name,
+#include "insn.def"
+#undef I
+#undef C
+    ROW_ILLEGAL,
+    ROW_COUNT
+};
+
+/* A decoded instruction. Compressed forms are expanded: op is the 32-bit operation, row the
+ * table row that matched, len 2 or 4. imm is sign-extended where the format says so; for CSR
+ * instructions it is the CSR number; for F_RM/F_R4 rm holds the rounding-mode field. */
+struct insn {
+    uint16_t op;
+    uint16_t row;
+    uint8_t rd, rs1, rs2, rs3;
+    uint8_t rm;
+    uint8_t len;
+    int64_t imm;
+    uint32_t raw;
+};
+
+/* Decodes raw (16 or 32 bits, as fetched). An illegal or reserved encoding gives
+ * op == OP_ILLEGAL. */
+void insn_decode(uint32_t raw, struct insn *in);
+const char *insn_row_name(unsigned row);

@@ -52,6 +52,20 @@ void trap_enter(struct hart *h, bool interrupt, uint64_t cause, uint64_t tval, u
 /* If an interrupt is pending and enabled for the current privilege, takes it; true if so. */
 bool trap_check_interrupts(struct hart *h);
 
+/* ---- csr.c ---- */
+/* False if the access must raise illegal-instruction (missing CSR, privilege, read-only,
+ * FS off, counter or Sstc gates, TVM). */
+bool csr_accessible(const struct hart *h, unsigned csr, bool write);
+uint64_t csr_read(struct hart *h, unsigned csr);
+void csr_write(struct hart *h, unsigned csr, uint64_t val);
+const char *csr_name(unsigned csr);
+/* Sstc: recomputes mip.STIP from time and stimecmp while menvcfg.STCE is set. */
+void csr_update_stip(struct hart *h);
+
+/* ---- interp_fp.c ---- */
+/* Executes an F/D instruction (FS already checked on). false: exception raised. */
+bool exec_fp(struct hart *h, const struct insn *in);
+
 /* ---- mmu.c / pmp.c ---- */
 /* The privilege loads and stores are checked at: MPP when MPRV is set in M-mode. */
 static inline unsigned hart_data_priv(const struct hart *h)

@@ -1,0 +1,77 @@
+/* Hart lifecycle: power-on state, interrupt inputs from devices, the TLB flush every
+ * translation-affecting change calls. */
+#include "cpu_priv.h"
+
+#define MISA_RV64 (2ull << 62)
+#define MISA_EXT(c) (1ull << ((c) - 'A'))
+
+static uint64_t default_time(void *ctx)
+{
+    (void)ctx;
+    return vclock_ticks();
+}
+
+void hart_tlb_flush(struct hart *h)
+{
+    for (unsigned a = 0; a < 3; a++)
+        for (unsigned i = 0; i < TLB_SIZE; i++)
+            h->tlb[a][i].tag = TLB_INVALID;
+}
+
+void hart_init(struct hart *h, unsigned hartid, struct bus *bus)
+{
+    memset(h, 0, sizeof(*h));
+    h->mhartid = hartid;
+    h->bus = bus;
+    h->read_time = default_time;
+    hart_reset(h, 0x1000);
+}
+
+void hart_reset(struct hart *h, uint64_t pc)
+{
+    memset(h->x, 0, sizeof(h->x));
+    memset(h->f, 0, sizeof(h->f));
+    h->pc = pc;
+    h->priv = PRIV_M;
+    h->misa = MISA_RV64 | MISA_EXT('I') | MISA_EXT('M') | MISA_EXT('A') | MISA_EXT('F') |
+              MISA_EXT('D') | MISA_EXT('C') | MISA_EXT('S') | MISA_EXT('U');
+    /* UXL = SXL = 2 (64-bit), read-only */
+    h->mstatus = 2ull << 32 | 2ull << 34;
+    h->medeleg = h->mideleg = h->mie = 0;
+    h->mtvec = h->mscratch = h->mepc = h->mcause = h->mtval = 0;
+    h->mcounteren = h->mcountinhibit = h->menvcfg = 0;
+    h->mcycle = h->minstret = 0;
+    atomic_store(&h->mip, 0);
+    h->stvec = h->sscratch = h->sepc = h->scause = h->stval = h->satp = 0;
+    h->scounteren = h->senvcfg = 0;
+    h->stimecmp = 0;
+    h->fflags = h->frm = 0;
+    memset(h->pmpcfg, 0, sizeof(h->pmpcfg));
+    memset(h->pmpaddr, 0, sizeof(h->pmpaddr));
+    h->resv_valid = false;
+    h->exc_pending = false;
+    h->wfi = false;
+    h->stop = false;
+    hart_tlb_flush(h);
+}
+
+void hart_set_irq(struct hart *h, unsigned bit, bool level)
+{
+    if (level)
+        atomic_fetch_or(&h->mip, 1ull << bit);
+    else
+        atomic_fetch_and(&h->mip, ~(1ull << bit));
+}
+
+void hart_irq_line(void *ctx, unsigned n, bool level)
+{
+    hart_set_irq(ctx, n, level);
+}
+
+bool hart_irq_wakeup(const struct hart *h)
+{
+    uint64_t mip = atomic_load(&h->mip);
+    if ((h->menvcfg & MENVCFG_STCE) && h->read_time(h->time_ctx) >= h->stimecmp)
+        mip |= 1ull << IRQ_STI;
+    return (mip & h->mie) != 0;
+}

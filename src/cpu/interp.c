@@ -1,0 +1,462 @@
+/* The interpreter: fetch, decode (through a cache keyed by the raw instruction bits, so
+ * self-modifying code needs no invalidation), execute. It is the reference semantics for
+ * the translator. An instruction either completes (pc advances, counters retire it) or
+ * raises an exception through hart_raise and has no other architectural effect. */
+#include "cpu_priv.h"
+
+#define DCACHE_SIZE 4096 /* decoded instructions, direct-mapped by raw bits */
+
+struct dcache_entry {
+    uint32_t raw;
+    bool valid;
+    struct insn in;
+};
+static _Thread_local struct dcache_entry dcache[DCACHE_SIZE];
+
+static inline const struct insn *decode_cached(uint32_t raw)
+{
+    struct dcache_entry *e = &dcache[(raw ^ (raw >> 13) ^ (raw >> 20)) & (DCACHE_SIZE - 1)];
+    if (UNLIKELY(!e->valid || e->raw != raw)) {
+        insn_decode(raw, &e->in);
+        e->raw = raw;
+        e->valid = true;
+    }
+    return &e->in;
+}
+
+static inline void illegal(struct hart *h, const struct insn *in)
+{
+    hart_raise(h, EXC_ILLEGAL, in->raw);
+}
+
+static inline void wr(struct hart *h, unsigned rd, uint64_t v)
+{
+    h->x[rd] = v;
+    h->x[0] = 0;
+}
+
+static inline uint64_t sx32(uint64_t v)
+{
+    return (uint64_t)(int64_t)(int32_t)v;
+}
+
+static bool load(struct hart *h, const struct insn *in, unsigned size, bool sign)
+{
+    uint64_t va = h->x[in->rs1] + (uint64_t)in->imm, v;
+    if (!mem_load(h, va, size, &v))
+        return false;
+    wr(h, in->rd, sign ? sext(v, size * 8) : v);
+    return true;
+}
+
+static bool store(struct hart *h, const struct insn *in, unsigned size)
+{
+    uint64_t va = h->x[in->rs1] + (uint64_t)in->imm;
+    return mem_store(h, va, size, h->x[in->rs2]);
+}
+
+/* ---- A extension ---- */
+
+static uint64_t amo_compute(unsigned op, uint64_t old, uint64_t src, unsigned size)
+{
+    if (size == 4) {
+        old = sx32(old);
+        src = sx32(src);
+    }
+    switch (op) {
+    case OP_amoswap_w: case OP_amoswap_d: return src;
+    case OP_amoadd_w: case OP_amoadd_d: return old + src;
+    case OP_amoxor_w: case OP_amoxor_d: return old ^ src;
+    case OP_amoand_w: case OP_amoand_d: return old & src;
+    case OP_amoor_w: case OP_amoor_d: return old | src;
+    case OP_amomin_w: case OP_amomin_d: return (int64_t)old < (int64_t)src ? old : src;
+    case OP_amomax_w: case OP_amomax_d: return (int64_t)old > (int64_t)src ? old : src;
+    case OP_amominu_w: case OP_amominu_d:
+        if (size == 4)
+            return (uint32_t)old < (uint32_t)src ? old : src;
+        return old < src ? old : src;
+    default: /* amomaxu */
+        if (size == 4)
+            return (uint32_t)old > (uint32_t)src ? old : src;
+        return old > src ? old : src;
+    }
+}
+
+/* AMOs are performed atomically on host RAM (harts may later run on their own threads);
+ * on MMIO they are a read followed by a write. Misaligned AMOs raise store/AMO misaligned. */
+static bool amo(struct hart *h, const struct insn *in, unsigned size)
+{
+    uint64_t va = h->x[in->rs1], pa, old;
+    if (va & (size - 1)) {
+        hart_raise(h, EXC_STORE_MISALIGNED, va);
+        return false;
+    }
+    if (!mmu_translate(h, va, size, ACC_STORE, &pa))
+        return false;
+    uint64_t src = h->x[in->rs2];
+    uint8_t *p = bus_ram_ptr(h->bus, pa, size);
+    if (p) {
+        if (size == 4) {
+            uint32_t cur = __atomic_load_n((uint32_t *)p, __ATOMIC_RELAXED), next;
+            do {
+                next = (uint32_t)amo_compute(in->op, cur, src, 4);
+            } while (!__atomic_compare_exchange_n((uint32_t *)p, &cur, next, true,
+                                                  __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
+            old = cur;
+        } else {
+            uint64_t cur = __atomic_load_n((uint64_t *)p, __ATOMIC_RELAXED), next;
+            do {
+                next = amo_compute(in->op, cur, src, 8);
+            } while (!__atomic_compare_exchange_n((uint64_t *)p, &cur, next, true,
+                                                  __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
+            old = cur;
+        }
+    } else {
+        if (bus_read(h->bus, pa, size, &old) ||
+            bus_write(h->bus, pa, size, amo_compute(in->op, old, src, size))) {
+            hart_raise(h, EXC_STORE_ACCESS, va);
+            return false;
+        }
+    }
+    wr(h, in->rd, size == 4 ? sx32(old) : old);
+    return true;
+}
+
+static bool load_reserved(struct hart *h, const struct insn *in, unsigned size)
+{
+    uint64_t va = h->x[in->rs1], v;
+    if (va & (size - 1)) {
+        hart_raise(h, EXC_LOAD_MISALIGNED, va);
+        return false;
+    }
+    if (!mem_load(h, va, size, &v))
+        return false;
+    h->resv_addr = va;
+    h->resv_valid = true;
+    wr(h, in->rd, size == 4 ? sx32(v) : v);
+    return true;
+}
+
+/* As QEMU does, an SC whose address does not match the reservation fails without touching
+ * memory (so it cannot fault); the reservation is always consumed. */
+static bool store_conditional(struct hart *h, const struct insn *in, unsigned size)
+{
+    uint64_t va = h->x[in->rs1];
+    bool held = h->resv_valid && h->resv_addr == va;
+    h->resv_valid = false;
+    if (!held) {
+        wr(h, in->rd, 1);
+        return true;
+    }
+    if (va & (size - 1)) {
+        hart_raise(h, EXC_STORE_MISALIGNED, va);
+        return false;
+    }
+    if (!mem_store(h, va, size, h->x[in->rs2]))
+        return false;
+    wr(h, in->rd, 0);
+    return true;
+}
+
+/* ---- Zicsr ---- */
+
+static bool csr_op(struct hart *h, const struct insn *in)
+{
+    unsigned csr = (unsigned)in->imm;
+    bool imm_form = in->op >= OP_csrrwi;
+    uint64_t src = imm_form ? in->rs1 : h->x[in->rs1];
+    bool is_rw = in->op == OP_csrrw || in->op == OP_csrrwi;
+    /* csrrs/csrrc with x0 (or uimm 0) do not write; csrrw with rd=x0 does not read. */
+    bool writes = is_rw || in->rs1 != 0;
+    bool reads = !is_rw || in->rd != 0;
+    if (!csr_accessible(h, csr, writes)) {
+        illegal(h, in);
+        return false;
+    }
+    uint64_t old = reads ? csr_read(h, csr) : 0;
+    if (writes) {
+        uint64_t val = is_rw ? src : (in->op == OP_csrrs || in->op == OP_csrrsi) ? old | src
+                                                                                  : old & ~src;
+        csr_write(h, csr, val);
+    }
+    wr(h, in->rd, old);
+    return true;
+}
+
+/* ---- Privileged ---- */
+
+static bool xret(struct hart *h, const struct insn *in)
+{
+    uint64_t s = h->mstatus;
+    if (in->op == OP_mret) {
+        if (h->priv < PRIV_M) {
+            illegal(h, in);
+            return false;
+        }
+        unsigned mpp = (unsigned)((s & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT);
+        s = (s & ~MSTATUS_MIE) | ((s & MSTATUS_MPIE) ? MSTATUS_MIE : 0);
+        s |= MSTATUS_MPIE;
+        s &= ~MSTATUS_MPP; /* MPP becomes U, the least-privileged mode */
+        if (mpp != PRIV_M)
+            s &= ~MSTATUS_MPRV;
+        h->priv = (uint8_t)mpp;
+        h->pc = h->mepc;
+    } else {
+        if (h->priv < PRIV_S || (h->priv == PRIV_S && (s & MSTATUS_TSR))) {
+            illegal(h, in);
+            return false;
+        }
+        unsigned spp = (s & MSTATUS_SPP) ? PRIV_S : PRIV_U;
+        s = (s & ~MSTATUS_SIE) | ((s & MSTATUS_SPIE) ? MSTATUS_SIE : 0);
+        s |= MSTATUS_SPIE;
+        s &= ~MSTATUS_SPP;
+        s &= ~MSTATUS_MPRV; /* returning to S or U always leaves M's MPRV off */
+        h->priv = (uint8_t)spp;
+        h->pc = h->sepc;
+    }
+    h->mstatus = s;
+    hart_tlb_flush(h); /* privilege and MPRV may both have changed */
+    return true;
+}
+
+static bool system_op(struct hart *h, const struct insn *in)
+{
+    switch (in->op) {
+    case OP_ecall:
+        hart_raise(h, h->priv == PRIV_U ? EXC_ECALL_U : h->priv == PRIV_S ? EXC_ECALL_S
+                                                                          : EXC_ECALL_M, 0);
+        return false;
+    case OP_ebreak:
+        hart_raise(h, EXC_BREAKPOINT, h->pc);
+        return false;
+    case OP_wfi:
+        if (h->priv == PRIV_U || (h->priv == PRIV_S && (h->mstatus & MSTATUS_TW))) {
+            illegal(h, in);
+            return false;
+        }
+        if (!hart_irq_wakeup(h))
+            h->wfi = true;
+        return true;
+    case OP_sfence_vma:
+        if (h->priv == PRIV_U || (h->priv == PRIV_S && (h->mstatus & MSTATUS_TVM))) {
+            illegal(h, in);
+            return false;
+        }
+        hart_tlb_flush(h);
+        return true;
+    }
+    return true;
+}
+
+static inline uint64_t mulhu64(uint64_t a, uint64_t b)
+{
+    return (uint64_t)(((unsigned __int128)a * b) >> 64);
+}
+
+/* Executes one decoded instruction at h->pc. */
+static void exec(struct hart *h, const struct insn *in)
+{
+    uint64_t pc = h->pc, next = pc + in->len;
+    uint64_t a = h->x[in->rs1], b = h->x[in->rs2];
+    int64_t imm = in->imm;
+    unsigned rd = in->rd;
+
+    switch ((enum op)in->op) {
+    case OP_lui: wr(h, rd, (uint64_t)imm); break;
+    case OP_auipc: wr(h, rd, pc + (uint64_t)imm); break;
+    case OP_jal:
+        wr(h, rd, next);
+        next = pc + (uint64_t)imm;
+        break;
+    case OP_jalr:
+        next = (a + (uint64_t)imm) & ~1ull;
+        wr(h, rd, pc + in->len);
+        break;
+    case OP_beq: if (a == b) next = pc + (uint64_t)imm; break;
+    case OP_bne: if (a != b) next = pc + (uint64_t)imm; break;
+    case OP_blt: if ((int64_t)a < (int64_t)b) next = pc + (uint64_t)imm; break;
+    case OP_bge: if ((int64_t)a >= (int64_t)b) next = pc + (uint64_t)imm; break;
+    case OP_bltu: if (a < b) next = pc + (uint64_t)imm; break;
+    case OP_bgeu: if (a >= b) next = pc + (uint64_t)imm; break;
+    case OP_lb: if (!load(h, in, 1, true)) return; break;
+    case OP_lh: if (!load(h, in, 2, true)) return; break;
+    case OP_lw: if (!load(h, in, 4, true)) return; break;
+    case OP_ld: if (!load(h, in, 8, false)) return; break;
+    case OP_lbu: if (!load(h, in, 1, false)) return; break;
+    case OP_lhu: if (!load(h, in, 2, false)) return; break;
+    case OP_lwu: if (!load(h, in, 4, false)) return; break;
+    case OP_sb: if (!store(h, in, 1)) return; break;
+    case OP_sh: if (!store(h, in, 2)) return; break;
+    case OP_sw: if (!store(h, in, 4)) return; break;
+    case OP_sd: if (!store(h, in, 8)) return; break;
+    case OP_addi: wr(h, rd, a + (uint64_t)imm); break;
+    case OP_slti: wr(h, rd, (int64_t)a < imm); break;
+    case OP_sltiu: wr(h, rd, a < (uint64_t)imm); break;
+    case OP_xori: wr(h, rd, a ^ (uint64_t)imm); break;
+    case OP_ori: wr(h, rd, a | (uint64_t)imm); break;
+    case OP_andi: wr(h, rd, a & (uint64_t)imm); break;
+    case OP_slli: wr(h, rd, a << imm); break;
+    case OP_srli: wr(h, rd, a >> imm); break;
+    case OP_srai: wr(h, rd, (uint64_t)((int64_t)a >> imm)); break;
+    case OP_add: wr(h, rd, a + b); break;
+    case OP_sub: wr(h, rd, a - b); break;
+    case OP_sll: wr(h, rd, a << (b & 63)); break;
+    case OP_slt: wr(h, rd, (int64_t)a < (int64_t)b); break;
+    case OP_sltu: wr(h, rd, a < b); break;
+    case OP_xor: wr(h, rd, a ^ b); break;
+    case OP_srl: wr(h, rd, a >> (b & 63)); break;
+    case OP_sra: wr(h, rd, (uint64_t)((int64_t)a >> (b & 63))); break;
+    case OP_or: wr(h, rd, a | b); break;
+    case OP_and: wr(h, rd, a & b); break;
+    case OP_fence: break;
+    case OP_fence_i: break; /* decoding is keyed by instruction bits: nothing is stale */
+    case OP_addiw: wr(h, rd, sx32(a + (uint64_t)imm)); break;
+    case OP_slliw:
+        if (imm & 32) goto bad;
+        wr(h, rd, sx32((uint32_t)a << imm));
+        break;
+    case OP_srliw:
+        if (imm & 32) goto bad;
+        wr(h, rd, sx32((uint32_t)a >> imm));
+        break;
+    case OP_sraiw:
+        if (imm & 32) goto bad;
+        wr(h, rd, sx32((uint64_t)((int32_t)a >> imm)));
+        break;
+    case OP_addw: wr(h, rd, sx32(a + b)); break;
+    case OP_subw: wr(h, rd, sx32(a - b)); break;
+    case OP_sllw: wr(h, rd, sx32((uint32_t)a << (b & 31))); break;
+    case OP_srlw: wr(h, rd, sx32((uint32_t)a >> (b & 31))); break;
+    case OP_sraw: wr(h, rd, sx32((uint64_t)((int32_t)a >> (b & 31)))); break;
+
+    case OP_mul: wr(h, rd, a * b); break;
+    case OP_mulh: wr(h, rd, (uint64_t)(((__int128)(int64_t)a * (int64_t)b) >> 64)); break;
+    case OP_mulhsu: {
+        /* signed a times unsigned b: the unsigned high product corrected for a's sign */
+        uint64_t hi = mulhu64(a, b);
+        if ((int64_t)a < 0)
+            hi -= b;
+        wr(h, rd, hi);
+        break;
+    }
+    case OP_mulhu: wr(h, rd, mulhu64(a, b)); break;
+    case OP_div:
+        if (b == 0) wr(h, rd, UINT64_MAX);
+        else if ((int64_t)a == INT64_MIN && (int64_t)b == -1) wr(h, rd, a);
+        else wr(h, rd, (uint64_t)((int64_t)a / (int64_t)b));
+        break;
+    case OP_divu: wr(h, rd, b ? a / b : UINT64_MAX); break;
+    case OP_rem:
+        if (b == 0) wr(h, rd, a);
+        else if ((int64_t)a == INT64_MIN && (int64_t)b == -1) wr(h, rd, 0);
+        else wr(h, rd, (uint64_t)((int64_t)a % (int64_t)b));
+        break;
+    case OP_remu: wr(h, rd, b ? a % b : a); break;
+    case OP_mulw: wr(h, rd, sx32((uint32_t)a * (uint32_t)b)); break;
+    case OP_divw: {
+        int32_t x = (int32_t)a, y = (int32_t)b;
+        if (y == 0) wr(h, rd, UINT64_MAX);
+        else if (x == INT32_MIN && y == -1) wr(h, rd, sx32((uint32_t)x));
+        else wr(h, rd, sx32((uint32_t)(x / y)));
+        break;
+    }
+    case OP_divuw: {
+        uint32_t x = (uint32_t)a, y = (uint32_t)b;
+        wr(h, rd, y ? sx32(x / y) : UINT64_MAX);
+        break;
+    }
+    case OP_remw: {
+        int32_t x = (int32_t)a, y = (int32_t)b;
+        if (y == 0) wr(h, rd, sx32((uint32_t)x));
+        else if (x == INT32_MIN && y == -1) wr(h, rd, 0);
+        else wr(h, rd, sx32((uint32_t)(x % y)));
+        break;
+    }
+    case OP_remuw: {
+        uint32_t x = (uint32_t)a, y = (uint32_t)b;
+        wr(h, rd, sx32(y ? x % y : x));
+        break;
+    }
+
+    case OP_lr_w: if (!load_reserved(h, in, 4)) return; break;
+    case OP_lr_d: if (!load_reserved(h, in, 8)) return; break;
+    case OP_sc_w: if (!store_conditional(h, in, 4)) return; break;
+    case OP_sc_d: if (!store_conditional(h, in, 8)) return; break;
+    case OP_amoswap_w: case OP_amoadd_w: case OP_amoxor_w: case OP_amoand_w: case OP_amoor_w:
+    case OP_amomin_w: case OP_amomax_w: case OP_amominu_w: case OP_amomaxu_w:
+        if (!amo(h, in, 4)) return;
+        break;
+    case OP_amoswap_d: case OP_amoadd_d: case OP_amoxor_d: case OP_amoand_d: case OP_amoor_d:
+    case OP_amomin_d: case OP_amomax_d: case OP_amominu_d: case OP_amomaxu_d:
+        if (!amo(h, in, 8)) return;
+        break;
+
+    case OP_csrrw: case OP_csrrs: case OP_csrrc: case OP_csrrwi: case OP_csrrsi: case OP_csrrci:
+        if (!csr_op(h, in)) return;
+        break;
+    case OP_ecall: case OP_ebreak: case OP_wfi: case OP_sfence_vma:
+        if (!system_op(h, in)) return;
+        break;
+    case OP_mret: case OP_sret:
+        xret(h, in);
+        return; /* pc already set (or exception raised) */
+
+    case OP_ILLEGAL:
+    case OP_COUNT:
+        goto bad;
+    default:
+        /* Everything else is F or D. */
+        if (!(h->mstatus & MSTATUS_FS))
+            goto bad;
+        if (!exec_fp(h, in))
+            return;
+        break;
+    }
+    h->pc = next;
+    return;
+bad:
+    illegal(h, in);
+}
+
+static void retire(struct hart *h)
+{
+    h->insn_counter++;
+    if (!(h->mcountinhibit & 4))
+        h->minstret++;
+    if (!(h->mcountinhibit & 1))
+        h->mcycle++;
+}
+
+uint64_t hart_run(struct hart *h, uint64_t budget)
+{
+    uint64_t n = 0;
+    csr_update_stip(h);
+    if (h->wfi) {
+        if (!hart_irq_wakeup(h))
+            return 0;
+        h->wfi = false;
+    }
+    while (n < budget && !h->stop) {
+        if (UNLIKELY((n & 1023) == 1023))
+            csr_update_stip(h);
+        if (UNLIKELY(atomic_load_explicit(&h->mip, memory_order_relaxed) & h->mie))
+            trap_check_interrupts(h);
+        uint32_t raw;
+        n++;
+        if (UNLIKELY(!mem_fetch(h, h->pc, &raw))) {
+            h->exc_pending = false;
+            trap_enter(h, false, h->exc_cause, h->exc_tval, h->pc);
+            continue;
+        }
+        exec(h, decode_cached(raw));
+        if (UNLIKELY(h->exc_pending)) {
+            h->exc_pending = false;
+            trap_enter(h, false, h->exc_cause, h->exc_tval, h->pc);
+            continue;
+        }
+        retire(h);
+        if (UNLIKELY(h->wfi))
+            break;
+    }
+    return n;
+}
