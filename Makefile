@@ -30,7 +30,7 @@ CLI_OBJS := $(CLI_SRCS:%.c=$(B)/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all install check check-full unit isa-tests run clean deps guest bench
+.PHONY: all install check check-full unit unit-bins isa-tests run clean deps guest bench
 all: $(B)/visor
 
 $(B)/%.o: %.c
@@ -47,6 +47,8 @@ $(B)/visor: $(CLI_OBJS) $(B)/libvisor.a
 $(B)/tests/%: tests/unit/%.c $(B)/libvisor.a tests/unit/test.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Isrc $(LDFLAGS_$(MODE)) -o $@ $< $(B)/libvisor.a $(LDLIBS)
+
+unit-bins: $(UNIT_BINS)
 
 unit: $(UNIT_BINS)
 	@fail=0; for t in $(UNIT_BINS); do $$t || fail=1; done; exit $$fail

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The test tiers. `make check` runs this; `make check-full` runs it with --full.
+# Each suite prints a line "<suite>: N passed, M failed"; the last line sums them.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+full=0
+[ "${1:-}" = "--full" ] && full=1
+jobs=$(nproc)
+log=$(mktemp -d)
+total_pass=0
+total_fail=0
+
+# Runs a suite, echoes its output, and adds its summary line(s) to the totals. A suite that
+# exits non-zero without a summary counts as one failure.
+suite() {
+    local name=$1
+    shift
+    echo "=== $name"
+    "$@" 2>&1 | tee "$log/$name.out"
+    local rc=${PIPESTATUS[0]}
+    local p f found=0
+    while read -r p f; do
+        total_pass=$((total_pass + p))
+        total_fail=$((total_fail + f))
+        found=1
+    done < <(grep -aoE '[0-9]+ passed, [0-9]+ failed' "$log/$name.out" | sed -E 's/([0-9]+) passed, ([0-9]+) failed/\1 \2/')
+    if [ $found = 0 ] && [ $rc != 0 ]; then
+        echo "$name: 0 passed, 1 failed (exited $rc without a summary)"
+        total_fail=$((total_fail + 1))
+    fi
+}
+
+build() {
+    make -j"$jobs" --no-print-directory MODE=release all unit-bins isa-tests guest >/dev/null &&
+        make -j"$jobs" --no-print-directory MODE=asan all unit-bins >/dev/null &&
+        echo "build: 1 passed, 0 failed"
+}
+suite build build
+
+suite unit-release make --no-print-directory MODE=release unit
+suite unit-asan make --no-print-directory MODE=asan unit
+suite isa-release bash tests/isa/run.sh build/release/visor
+suite isa-asan bash tests/isa/run.sh build/asan/visor
+[ -f tests/isa/coverage.sh ] && suite isa-coverage bash tests/isa/coverage.sh build/release/visor
+[ -f tests/cli.sh ] && suite cli bash tests/cli.sh build/release/visor
+[ -f tests/guest.sh ] && suite guest bash tests/guest.sh build/release/visor
+
+if [ $full = 1 ]; then
+    for i in 1 2 3; do
+        suite "isa-repeat-$i" bash tests/isa/run.sh build/release/visor
+    done
+fi
+
+rm -rf "$log"
+echo "$total_pass passed, $total_fail failed"
+[ $total_fail = 0 ]
