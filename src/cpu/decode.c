@@ -33,7 +33,7 @@ const char *insn_row_name(unsigned row)
 
 /* Candidate rows per major opcode: 128 buckets for 32-bit opcodes (bits 6:0), then 32 for
  * compressed (quadrant + funct3). Each list is a run of row numbers ending in ROW_COUNT. */
-#define MAX_PER_BUCKET 48
+#define MAX_PER_BUCKET 96
 static uint16_t buckets[128 + 32][MAX_PER_BUCKET];
 static bool buckets_ready;
 
@@ -62,8 +62,11 @@ static void build_buckets(void)
                 unsigned k = b - 128;
                 probe = (k & 3) | ((k >> 2) << 13), fixed = 0xe003;
             }
-            if (((rows[r].match ^ probe) & rows[r].mask & fixed) == 0)
+            if (((rows[r].match ^ probe) & rows[r].mask & fixed) == 0) {
+                if (fill[b] + 1 >= MAX_PER_BUCKET)
+                    die("decoder: bucket %u overflows; raise MAX_PER_BUCKET", b);
                 buckets[b][fill[b]++] = (uint16_t)r;
+            }
         }
     }
     for (unsigned b = 0; b < 128 + 32; b++)
