@@ -113,6 +113,13 @@ for name in "${tests[@]}"; do
             failed=$((failed + 1))
             continue
         fi
+        # The hand-written file must describe the same checks as the test QEMU just ran.
+        labels() { sed -e 's/^[0-9a-f]\{16\} //' -e 's/  BAD expected.*//' -e 's/ bad=[0-9]*$//' "$1"; }
+        if ! diff -q <(labels "$ref") <(labels "$ISA_DIR/expected/$name.out") >/dev/null; then
+            echo "FAIL $name (expected/$name.out is stale: its labels differ from the test's)"
+            failed=$((failed + 1))
+            continue
+        fi
         cp "$ISA_DIR/expected/$name.out" "$ref"
     fi
 

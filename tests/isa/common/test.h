@@ -270,6 +270,22 @@ test_main:
     sd zero, TREC_ARMED(tp)
 .endm
 
+/*
+ * CHECK_TRAP_R label, cause, treg[, level]: as CHECK_TRAP with the expected tval in a register
+ * (an address); records tval - treg, so the line does not change when the layout does.
+ */
+.macro CHECK_TRAP_R label, cause, treg, level=3
+    TREC_EXPECT "\label cause", TREC_CAUSE, \cause
+    lla tp, trap_rec
+    ld tp, TREC_TVAL(tp)
+    sub tp, tp, \treg
+    EXPECT "\label tval-delta", tp, 0
+    TREC_EPC_DELTA "\label epc-delta"
+    TREC_EXPECT "\label level", TREC_LEVEL, \level
+    lla tp, trap_rec
+    sd zero, TREC_ARMED(tp)
+.endm
+
 /* CHECK_TRAP_CAUSE label, cause[, level]: as CHECK_TRAP without a tval check (tval recorded). */
 .macro CHECK_TRAP_CAUSE label, cause, level=3
     TREC_EXPECT "\label cause", TREC_CAUSE, \cause
