@@ -59,6 +59,7 @@ install: $(B)/visor
 
 -include tests/isa/isa.mk
 -include guest/guest.mk
+-include bench/bench.mk
 
 deps:
 	@bash scripts/deps.sh

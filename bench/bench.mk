@@ -1,0 +1,13 @@
+# Benchmark guests, built by `make bench` (included from the top-level Makefile).
+BENCH_CC := riscv64-unknown-elf-gcc
+BENCH_CFLAGS := -march=rv64gc -mabi=lp64d -mcmodel=medany -O2 -nostdlib -ffreestanding \
+                -Wl,--no-warn-rwx-segments
+
+build/bench/cpu.elf: bench/cpu.c bench/start.S bench/link.ld
+	@mkdir -p $(dir $@)
+	$(BENCH_CC) $(BENCH_CFLAGS) -T bench/link.ld bench/start.S bench/cpu.c -o $@
+
+bench-guests: build/bench/cpu.elf
+
+bench: all bench-guests
+	@bash bench/interp.sh

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Interpreter speed: guest instructions per second on a CPU-bound bare-metal program,
+# visor beside qemu-system-riscv64 in one run, reported as a ratio. The instruction count
+# comes from visor's exact minstret; QEMU runs the same binary, so it executes the same
+# instructions. Wall time is the best of REPEAT runs of each (start-up included; the
+# workload is sized to dominate it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+visor=${VISOR:-build/release/visor}
+elf=build/bench/cpu.elf
+repeat=${REPEAT:-3}
+flags=(-machine virt -bios none -kernel "$elf" -m 128M -nographic)
+
+best_time() {
+    local best="" t0 t1 dt
+    for _ in $(seq "$repeat"); do
+        t0=$(date +%s.%N)
+        "$@" >/tmp/visor-bench.out </dev/null
+        t1=$(date +%s.%N)
+        dt=$(echo "$t1 - $t0" | bc -l)
+        if [ -z "$best" ] || [ "$(echo "$dt < $best" | bc -l)" = 1 ]; then best=$dt; fi
+    done
+    echo "$best"
+}
+
+tv=$(best_time "$visor" "${flags[@]}")
+insns=$(grep -a '^instructions' /tmp/visor-bench.out | awk '{print $2}')
+sum_v=$(grep -a '^checksum' /tmp/visor-bench.out)
+tq=$(best_time qemu-system-riscv64 "${flags[@]}")
+sum_q=$(grep -a '^checksum' /tmp/visor-bench.out)
+[ "$sum_v" = "$sum_q" ] || { echo "bench: checksums differ: visor '$sum_v' qemu '$sum_q'"; exit 1; }
+printf 'workload: %s guest instructions (%s)\n' "$insns" "$sum_v"
+printf 'visor interpreter: %.3f s  %.1f MIPS\n' "$tv" "$(echo "$insns / $tv / 1000000" | bc -l)"
+printf 'qemu-system-riscv64 (TCG): %.3f s  %.1f MIPS\n' "$tq" "$(echo "$insns / $tq / 1000000" | bc -l)"
+printf 'ratio visor/qemu speed: %.3f\n' "$(echo "$tq / $tv" | bc -l)"
