@@ -17,8 +17,8 @@ best_time() {
         t0=$(date +%s.%N)
         "$@" >/tmp/visor-bench.out </dev/null
         t1=$(date +%s.%N)
-        dt=$(echo "$t1 - $t0" | bc -l)
-        if [ -z "$best" ] || [ "$(echo "$dt < $best" | bc -l)" = 1 ]; then best=$dt; fi
+        dt=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')
+        if [ -z "$best" ] || awk -v d="$dt" -v b="$best" 'BEGIN { exit !(d < b) }'; then best=$dt; fi
     done
     echo "$best"
 }
@@ -30,6 +30,8 @@ tq=$(best_time qemu-system-riscv64 "${flags[@]}")
 sum_q=$(grep -a '^checksum' /tmp/visor-bench.out)
 [ "$sum_v" = "$sum_q" ] || { echo "bench: checksums differ: visor '$sum_v' qemu '$sum_q'"; exit 1; }
 printf 'workload: %s guest instructions (%s)\n' "$insns" "$sum_v"
-printf 'visor interpreter: %.3f s  %.1f MIPS\n' "$tv" "$(echo "$insns / $tv / 1000000" | bc -l)"
-printf 'qemu-system-riscv64 (TCG): %.3f s  %.1f MIPS\n' "$tq" "$(echo "$insns / $tq / 1000000" | bc -l)"
-printf 'ratio visor/qemu speed: %.3f\n' "$(echo "$tq / $tv" | bc -l)"
+awk -v n="$insns" -v tv="$tv" -v tq="$tq" 'BEGIN {
+    printf "visor interpreter: %.3f s  %.1f MIPS\n", tv, n / tv / 1e6
+    printf "qemu-system-riscv64 (TCG): %.3f s  %.1f MIPS\n", tq, n / tq / 1e6
+    printf "ratio visor/qemu speed: %.3f\n", tq / tv
+}'
