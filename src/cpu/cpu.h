@@ -131,3 +131,5 @@ struct insn {
  * op == OP_ILLEGAL. */
 void insn_decode(uint32_t raw, struct insn *in);
 const char *insn_row_name(unsigned row);
+/* Whether any instruction of this row has been decoded in this process (coverage). */
+bool insn_row_seen(unsigned row);

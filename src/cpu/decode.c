@@ -26,6 +26,15 @@ static const struct row rows[ROW_COUNT] = {
     [ROW_ILLEGAL] = {"illegal", 0, 0, F_NONE, OP_ILLEGAL},
 };
 
+/* Rows ever decoded, for the ISA suite's coverage check. Decoding happens once per distinct
+ * instruction word (the interpreter caches by raw bits), so recording here is free. */
+static bool row_seen[ROW_COUNT];
+
+bool insn_row_seen(unsigned row)
+{
+    return row < ROW_COUNT && row_seen[row];
+}
+
 const char *insn_row_name(unsigned row)
 {
     return row < ROW_COUNT ? rows[row].name : "?";
@@ -229,6 +238,7 @@ void insn_decode(uint32_t raw, struct insn *in)
             break;
         in->op = row->op;
         in->row = *r;
+        row_seen[*r] = true;
         return;
     }
     in->op = OP_ILLEGAL;
