@@ -1,0 +1,274 @@
+/* The virt board: builds the bus, the harts and the devices from the address map, wires their
+ * interrupts (CLINT msip/mtip -> each hart's MSI/MTI; PLIC context 2i/2i+1 -> hart i's MEI/SEI;
+ * UART and RTC -> their PLIC sources), and loads what boots: kernel, initrd, device tree and
+ * the reset ROM. */
+#include "machine.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void no_tx(void *ctx, uint8_t byte)
+{
+}
+
+static void no_finisher(void *ctx, enum finisher_action a, unsigned code)
+{
+}
+
+static uint64_t read_mtime(void *ctx)
+{
+    return clint_mtime(ctx);
+}
+
+static int map_dev(struct machine *m, enum machine_map_id id, const struct mmio_ops *ops,
+                   void *dev, char *err)
+{
+    int rc = bus_add_mmio(&m->bus, machine_map[id].base, machine_map[id].size, ops, dev);
+    if (rc)
+        snprintf(err, MACHINE_ERRLEN, "cannot map %s at 0x%" PRIx64 ": %s", machine_map[id].node,
+                 machine_map[id].base, err_str(rc));
+    return rc;
+}
+
+static void build_devices(struct machine *m)
+{
+    struct irq_line msip[MACHINE_MAX_HARTS], mtip[MACHINE_MAX_HARTS];
+    struct irq_line meip[MACHINE_MAX_HARTS], seip[MACHINE_MAX_HARTS];
+    for (unsigned i = 0; i < m->nharts; i++) {
+        struct hart *h = &m->harts[i];
+        msip[i] = (struct irq_line){hart_irq_line, h, IRQ_MSI};
+        mtip[i] = (struct irq_line){hart_irq_line, h, IRQ_MTI};
+        meip[i] = (struct irq_line){hart_irq_line, h, IRQ_MEI};
+        seip[i] = (struct irq_line){hart_irq_line, h, IRQ_SEI};
+    }
+    m->clint = clint_new(m->nharts, msip, mtip);
+    m->plic = plic_new(m->nharts, meip, seip);
+    m->uart = uart_new(plic_input(m->plic, machine_map[MAP_UART0].irq),
+                       m->hooks.uart_tx ? m->hooks.uart_tx : no_tx, m->hooks.ctx);
+    m->rtc = rtc_new(plic_input(m->plic, machine_map[MAP_RTC].irq));
+    m->finisher = finisher_new(m->hooks.finisher ? m->hooks.finisher : no_finisher, m->hooks.ctx);
+    for (unsigned i = 0; i < m->nharts; i++) {
+        m->harts[i].read_time = read_mtime;
+        m->harts[i].time_ctx = m->clint;
+    }
+}
+
+static int map_devices(struct machine *m, char *err)
+{
+    int rc = map_dev(m, MAP_TEST, &finisher_ops, m->finisher, err);
+    if (!rc)
+        rc = map_dev(m, MAP_RTC, &rtc_ops, m->rtc, err);
+    if (!rc)
+        rc = map_dev(m, MAP_CLINT, &clint_ops, m->clint, err);
+    if (!rc)
+        rc = map_dev(m, MAP_PLIC, &plic_ops, m->plic, err);
+    if (!rc)
+        rc = map_dev(m, MAP_UART0, &uart_ops, m->uart, err);
+    return rc;
+}
+
+static int read_file(const char *flag, const char *what, const char *path, uint8_t **data,
+                     size_t *size, char *err)
+{
+    int rc = file_read_all(path, data, size);
+    if (rc)
+        snprintf(err, MACHINE_ERRLEN, "%s: could not load %s '%s': %s", flag, what, path,
+                 err_str(rc));
+    return rc;
+}
+
+static int load_kernel(struct machine *m, char *err)
+{
+    const struct machine_config *c = &m->cfg;
+    if (!c->kernel) {
+        m->kernel_entry = 0;
+        m->kernel_low = m->kernel_high = m->bus.ram_base;
+        return 0;
+    }
+    uint8_t *data;
+    size_t size;
+    int rc = read_file("-kernel", "kernel", c->kernel, &data, &size, err);
+    if (rc)
+        return rc;
+    rc = machine_load_kernel(&m->blobs, c->kernel, data, size, &m->kernel_entry, &m->kernel_low,
+                             &m->kernel_high, err);
+    free(data);
+    return rc;
+}
+
+static int load_initrd(struct machine *m, char *err)
+{
+    const struct machine_config *c = &m->cfg;
+    if (!c->initrd)
+        return 0;
+    uint8_t *data;
+    size_t size;
+    int rc = read_file("-initrd", "initrd", c->initrd, &data, &size, err);
+    if (rc)
+        return rc;
+    uint64_t start = machine_initrd_addr(m->bus.ram_size, m->kernel_low, m->kernel_high);
+    char why[MACHINE_ERRLEN];
+    rc = size ? machine_blobs_add(&m->blobs, start, data, size, size, "initrd", why) : 0;
+    free(data);
+    if (rc) {
+        snprintf(err, MACHINE_ERRLEN, "-initrd: could not load initrd '%s': %.400s", c->initrd,
+                 why);
+        return rc;
+    }
+    m->initrd_start = start;
+    m->initrd_end = start + size;
+    return 0;
+}
+
+static int load_fdt(struct machine *m, char *err)
+{
+    const struct machine_config *c = &m->cfg;
+    int rc;
+    if (c->dtb) {
+        size_t file_size;
+        rc = read_file("-dtb", "device tree", c->dtb, &m->fdt, &file_size, err);
+        if (rc)
+            return rc;
+        char why[MACHINE_ERRLEN];
+        rc = machine_fdt_amend(&m->fdt, &m->fdt_size, file_size, c->append, m->initrd_start,
+                               m->initrd_end, why);
+        if (rc) {
+            snprintf(err, MACHINE_ERRLEN, "-dtb: '%s': %.400s", c->dtb, why);
+            return rc;
+        }
+    } else {
+        struct machine_fdt_params p = {
+            .ram_size = m->bus.ram_size,
+            .nharts = m->nharts,
+            .bootargs = c->append,
+            .initrd_start = m->initrd_start,
+            .initrd_end = m->initrd_end,
+            .rng_seed = c->rng_seed,
+        };
+        rc = machine_fdt_build(&p, &m->fdt, &m->fdt_size);
+        if (rc) {
+            snprintf(err, MACHINE_ERRLEN, "cannot build the device tree: %s", err_str(rc));
+            return rc;
+        }
+    }
+    m->fdt_addr = machine_fdt_addr(m->bus.ram_base, m->bus.ram_size, m->fdt_size);
+    char why[MACHINE_ERRLEN];
+    rc = m->fdt_addr ? machine_blobs_add(&m->blobs, m->fdt_addr, m->fdt, m->fdt_size,
+                                         m->fdt_size, "device tree", why)
+                     : -ERR_RANGE;
+    if (rc) {
+        snprintf(err, MACHINE_ERRLEN,
+                 "no room for the device tree (%u bytes) at the end of RAM%s%.400s; "
+                 "give more memory with -m",
+                 m->fdt_size, m->fdt_addr ? ": " : "", m->fdt_addr ? why : "");
+        return rc;
+    }
+    return 0;
+}
+
+static int build_rom(struct machine *m, char *err)
+{
+    const struct machine_map_entry *r = &machine_map[MAP_MROM];
+    m->rom_image = xmalloc(r->size);
+    machine_rom_build(m->rom_image, r->size, m->start_addr, m->fdt_addr, m->kernel_entry);
+    m->rom = rom_new(m->rom_image, r->size);
+    return map_dev(m, MAP_MROM, &rom_ops, m->rom, err);
+}
+
+int machine_create(struct machine **out, const struct machine_config *cfg,
+                   const struct machine_hooks *hooks, char *err)
+{
+    *out = NULL;
+    if (cfg->nharts < 1 || cfg->nharts > MACHINE_MAX_HARTS || cfg->nharts > DEV_MAX_HARTS) {
+        snprintf(err, MACHINE_ERRLEN, "-smp: %u CPUs requested; virt supports 1 to %u",
+                 cfg->nharts, MACHINE_MAX_HARTS);
+        return -ERR_RANGE;
+    }
+    if (cfg->ram_size == 0 || cfg->ram_size > MACHINE_MAX_RAM || (cfg->ram_size & 0xfff)) {
+        snprintf(err, MACHINE_ERRLEN,
+                 "-m: RAM size must be a multiple of 4 KiB from 4 KiB to %llu GiB",
+                 MACHINE_MAX_RAM >> 30);
+        return -ERR_RANGE;
+    }
+    if ((cfg->initrd || (cfg->append && cfg->append[0])) && !cfg->kernel) {
+        snprintf(err, MACHINE_ERRLEN, "%s only allowed with -kernel",
+                 cfg->initrd ? "-initrd" : "-append");
+        return -ERR_INVAL;
+    }
+
+    struct machine *m = xcalloc(1, sizeof(*m));
+    m->cfg = *cfg;
+    if (hooks)
+        m->hooks = *hooks;
+    m->nharts = cfg->nharts;
+    bus_init(&m->bus, machine_map[MAP_DRAM].base, cfg->ram_size);
+    machine_blobs_init(&m->blobs, m->bus.ram_base, m->bus.ram_size);
+    m->harts = xcalloc(m->nharts, sizeof(*m->harts));
+    for (unsigned i = 0; i < m->nharts; i++)
+        hart_init(&m->harts[i], i, &m->bus);
+    build_devices(m);
+    /* With -bios none the ROM jumps to DRAM base whatever the kernel's entry (as QEMU 7.2
+     * does); the entry only goes into fw_dynamic_info for a firmware to read. */
+    m->start_addr = m->bus.ram_base;
+
+    int rc = map_devices(m, err);
+    if (!rc)
+        rc = load_kernel(m, err);
+    if (!rc)
+        rc = load_initrd(m, err);
+    if (!rc)
+        rc = load_fdt(m, err);
+    if (!rc)
+        rc = build_rom(m, err);
+    if (rc) {
+        machine_free(m);
+        return rc;
+    }
+    machine_reset(m);
+    *out = m;
+    return 0;
+}
+
+void machine_reset(struct machine *m)
+{
+    /* Blobs were checked against this very RAM when added, so this cannot fail. */
+    if (machine_blobs_write(&m->blobs, &m->bus))
+        die("boot images no longer fit in RAM");
+    uart_reset(m->uart);
+    clint_reset(m->clint);
+    plic_reset(m->plic);
+    rtc_reset(m->rtc);
+    for (unsigned i = 0; i < m->nharts; i++) {
+        struct hart *h = &m->harts[i];
+        hart_reset(h, machine_map[MAP_MROM].base);
+        h->wfi = false;
+        h->stop = false;
+        h->resv_valid = false;
+    }
+}
+
+void machine_free(struct machine *m)
+{
+    if (!m)
+        return;
+    if (m->rom)
+        rom_free(m->rom);
+    if (m->finisher)
+        finisher_free(m->finisher);
+    if (m->rtc)
+        rtc_free(m->rtc);
+    if (m->uart)
+        uart_free(m->uart);
+    if (m->plic)
+        plic_free(m->plic);
+    if (m->clint)
+        clint_free(m->clint);
+    free(m->harts);
+    machine_blobs_free(&m->blobs);
+    free(m->fdt);
+    free(m->rom_image);
+    bus_free(&m->bus);
+    free(m);
+}
