@@ -172,14 +172,14 @@ TEST(alarm_in_the_future_fires_from_rtc_update)
     struct rig g;
     rig_init(&g);
     wr(&g, IRQ_ENABLED, 1);
-    uint64_t at = read_time(&g) + 3000000ull; /* 3 ms */
+    uint64_t at = read_time(&g) + 50000000ull; /* 50 ms */
     set_alarm(&g, at);
     CHECK_EQ(rd(&g, ALARM_STATUS), 1);
     CHECK_EQ(rd(&g, ALARM_LOW), (uint32_t)at);
     CHECK_EQ(rd(&g, ALARM_HIGH), (uint32_t)(at >> 32));
     rtc_update(g.r);
     CHECK(!irq_level);
-    sleep_us(6000);
+    sleep_us(80000);
     CHECK(!irq_level); /* fires when the run loop asks */
     rtc_update(g.r);
     CHECK(irq_level);
@@ -194,11 +194,11 @@ TEST(clear_alarm_cancels_it)
     struct rig g;
     rig_init(&g);
     wr(&g, IRQ_ENABLED, 1);
-    set_alarm(&g, read_time(&g) + 1000000ull);
+    set_alarm(&g, read_time(&g) + 50000000ull);
     CHECK_EQ(rd(&g, ALARM_STATUS), 1);
     wr(&g, CLEAR_ALARM, 1);
     CHECK_EQ(rd(&g, ALARM_STATUS), 0);
-    sleep_us(3000);
+    sleep_us(80000);
     rtc_update(g.r);
     CHECK(!irq_level);
     rig_free(&g);
