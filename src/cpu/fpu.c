@@ -320,19 +320,23 @@ static uint64_t div_gen(const struct fmt *f, uint64_t a, uint64_t b, int rm, uns
     return round_pack(f, sign, x.exp - y.exp - 63, q | r, rm, flags);
 }
 
-/* floor(sqrt(n)) for n < 2^(2 * bits), one root bit per step; *inexact says n was not a
- * perfect square. Invariant: rem = n - root^2. */
+/* floor(sqrt(n)) for n < 2^(2 * bits), bits <= 60, taking two bits of n per step (the
+ * schoolbook method in base 2); *inexact says n was not a perfect square.
+ * Invariant: rem = (the bits of n consumed so far) - root^2 <= 2 x root, so rem stays below
+ * 2^(bits + 3) and fits in 64 bits. The step is branchless: its outcome is a coin flip. */
 static uint64_t isqrt(u128 n, int bits, bool *inexact)
 {
-    u128 rem = n;
-    uint64_t root = 0;
-    for (int i = bits - 1; i >= 0; i--) {
-        /* (root + 2^i)^2 - root^2 = root x 2^(i+1) + 2^(2i) */
-        u128 step = ((u128)root << (i + 1)) + ((u128)1 << (2 * i));
-        if (rem >= step) {
-            rem -= step;
-            root |= 1ull << i;
-        }
+    u128 rest = n << (128 - 2 * bits); /* unconsumed bits of n, the next two at the top */
+    uint64_t rem = 0, root = 0;
+    for (int i = 0; i < bits; i++) {
+        rem = rem << 2 | (uint64_t)(rest >> 126);
+        rest <<= 2;
+        root <<= 1;
+        /* root is now 2r; raising it to 2r + 1 costs (2r + 1)^2 - (2r)^2 = 4r + 1 */
+        uint64_t step = root << 1 | 1;
+        uint64_t take = 0 - (uint64_t)(rem >= step);
+        rem -= step & take;
+        root |= take & 1;
     }
     *inexact = rem != 0;
     return root;
