@@ -170,30 +170,32 @@ static uint32_t fetch(uint64_t va)
 static void check_fault(bool ok, uint64_t cause, uint64_t tval, int line)
 {
     if (ok || !hart.exc_pending || hart.exc_cause != cause || hart.exc_tval != tval) {
-        fprintf(stderr, "%s:%d: expected fault %" PRIu64 " tval 0x%" PRIx64 ", got %s %" PRIu64
-                " tval 0x%" PRIx64 "\n", __FILE__, line, cause, tval,
-                ok ? "success" : "fault", hart.exc_cause, hart.exc_tval);
+        fprintf(stderr,
+                "%s:%d: expected fault %" PRIu64 " tval 0x%" PRIx64 ", got %s %" PRIu64
+                " tval 0x%" PRIx64 "\n",
+                __FILE__, line, cause, tval, ok ? "success" : "fault", hart.exc_cause,
+                hart.exc_tval);
         test_failed_checks++;
         test_current_failed = 1;
     }
 }
 
-#define LOAD_FAULT(va, size, cause, tval)                                                      \
-    do {                                                                                       \
-        uint64_t v_;                                                                           \
-        clear_exc();                                                                           \
-        check_fault(mem_load(&hart, va, size, &v_), cause, tval, __LINE__);                    \
+#define LOAD_FAULT(va, size, cause, tval)                                                          \
+    do {                                                                                           \
+        uint64_t v_;                                                                               \
+        clear_exc();                                                                               \
+        check_fault(mem_load(&hart, va, size, &v_), cause, tval, __LINE__);                        \
     } while (0)
-#define STORE_FAULT(va, size, cause, tval)                                                     \
-    do {                                                                                       \
-        clear_exc();                                                                           \
-        check_fault(mem_store(&hart, va, size, 0x5a5a5a5a5a5a5a5aull), cause, tval, __LINE__); \
+#define STORE_FAULT(va, size, cause, tval)                                                         \
+    do {                                                                                           \
+        clear_exc();                                                                               \
+        check_fault(mem_store(&hart, va, size, 0x5a5a5a5a5a5a5a5aull), cause, tval, __LINE__);     \
     } while (0)
-#define FETCH_FAULT(va, cause, tval)                                                           \
-    do {                                                                                       \
-        uint32_t i_;                                                                           \
-        clear_exc();                                                                           \
-        check_fault(mem_fetch(&hart, va, &i_), cause, tval, __LINE__);                         \
+#define FETCH_FAULT(va, cause, tval)                                                               \
+    do {                                                                                           \
+        uint32_t i_;                                                                               \
+        clear_exc();                                                                               \
+        check_fault(mem_fetch(&hart, va, &i_), cause, tval, __LINE__);                             \
     } while (0)
 
 static bool tlb_has(enum access acc, uint64_t va)
@@ -295,13 +297,13 @@ TEST(sv39_non_canonical_address_page_faults_even_when_its_index_is_mapped)
 TEST(invalid_and_reserved_leaf_encodings_page_fault)
 {
     static const uint64_t bad[] = {
-        R | W | X | A | D,         /* V=0 */
-        V | W | A | D,             /* R=0 W=1 */
-        V | W | X | A | D,         /* R=0 W=1 X=1 */
-        RWX | 1ull << 54,          /* reserved */
-        RWX | 1ull << 60,          /* reserved */
-        RWX | 1ull << 61,          /* PBMT without Svpbmt */
-        RWX | 1ull << 63,          /* N without Svnapot */
+        R | W | X | A | D, /* V=0 */
+        V | W | A | D,     /* R=0 W=1 */
+        V | W | X | A | D, /* R=0 W=1 X=1 */
+        RWX | 1ull << 54,  /* reserved */
+        RWX | 1ull << 60,  /* reserved */
+        RWX | 1ull << 61,  /* PBMT without Svpbmt */
+        RWX | 1ull << 63,  /* N without Svnapot */
     };
     for (unsigned i = 0; i < ARRAY_SIZE(bad); i++) {
         setup(SV39);
@@ -523,7 +525,7 @@ TEST(page_table_reads_are_checked_by_pmp_at_s_mode)
 TEST(setting_a_or_d_needs_pmp_write_access_to_the_pte)
 {
     setup(SV39);
-    map(0x1000, RAM_BASE + 0x1000, 0, RWX);          /* A and D already set */
+    map(0x1000, RAM_BASE + 0x1000, 0, RWX);           /* A and D already set */
     map(0x2000, RAM_BASE + 0x2000, 0, V | R | W | A); /* D clear */
     pmp_write_addr(&hart, 0, (TABLES >> 2) | ((0x10000 >> 3) - 1));
     pmp_write_cfg(&hart, 0, 0x18 | 0x01); /* read-only tables */
@@ -643,14 +645,14 @@ TEST(fetch_fault_on_the_second_parcel_reports_its_address)
     setup(SV39);
     map(0x1000, RAM_BASE + 0x1000, 0, RWX);
     map(0x2000, RAM_BASE + 0x2000, 0, V | R | A | D); /* not executable */
-    wr32(RAM_BASE + 0x1ffc, 0x00130001);             /* c.nop, then the low half of addi */
+    wr32(RAM_BASE + 0x1ffc, 0x00130001);              /* c.nop, then the low half of addi */
     CHECK_EQ(fetch(0x1ffc), 0x0001);
     FETCH_FAULT(0x1ffe, EXC_INSN_PAGE, 0x2000);
     wr32(RAM_BASE + 0x1ffc, 0x00010001); /* a compressed instruction needs no second page */
     CHECK_EQ(fetch(0x1ffe), 0x0001);
     /* within a page, PMP can end between the parcels too */
     pmp_write_addr(&hart, 0, (RAM_BASE + 0x1804) >> 2); /* NA4 over 0x1804..0x1807 */
-    pmp_write_cfg(&hart, 0, 0x10);                       /* no access */
+    pmp_write_cfg(&hart, 0, 0x10);                      /* no access */
     wr32(RAM_BASE + 0x1800, 0x00130001);
     CHECK_EQ(fetch(0x1800), 0x0001);
     FETCH_FAULT(0x1802, EXC_INSN_ACCESS, 0x1804);
