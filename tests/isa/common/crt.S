@@ -72,7 +72,11 @@ _start:
     csrc mstatus, t0
     li t0, MSTATUS_FS_INIT
     csrs mstatus, t0
-    csrw fcsr, zero
+    csrw fcsr, zero             /* makes FS Dirty: put it back to Initial */
+    li t0, MSTATUS_FS
+    csrc mstatus, t0
+    li t0, MSTATUS_FS_INIT
+    csrs mstatus, t0
     /* S and U may touch all of memory: one NAPOT entry covering the whole address space. */
     li t0, -1
     csrw pmpaddr0, t0
@@ -365,7 +369,7 @@ enter_mode:
 /*
  * Common handler body for level L (3 = M with m-CSRs, 1 = S with s-CSRs).  On entry sp points
  * at the frame and s1 = the stack top (busy flag).  a0 = cause, a1 = tval, a2 = epc,
- * a3 = previous privilege.  Leaves the new epc in a2.
+ * a3 = previous privilege, a4 = xstatus on entry.  Leaves the new epc in a2.
  */
 .macro HANDLE_TRAP level, irq_clear_csr
     bltz a0, 20f
@@ -381,6 +385,7 @@ enter_mode:
     li t1, \level
     sd t1, TREC_LEVEL(t0)
     sd a3, TREC_PREV(t0)
+    sd a4, TREC_STATUS(t0)
     j 12f
 11: ld t2, F_GP(sp)             /* the interrupted code's signature pointer */
     lla t3, sig_area
@@ -471,14 +476,14 @@ m_trap_entry:
     csrr a1, mtval
     csrr a2, mepc
     csrr a3, mstatus
+    mv a4, a3
     srli a3, a3, 11
     andi a3, a3, 3
-    /* Requests from S/U code (ecall with a magic a7). */
+    /* Requests from S/U code: an exception from below M with a magic a7 (normally ecall). */
     bltz a0, 2f
-    li t0, CAUSE_ECALL_U
-    beq a0, t0, 1f
-    li t0, CAUSE_ECALL_S
-    bne a0, t0, 2f
+    beqz a3, 1f
+    li t0, 3
+    beq a3, t0, 2f
 1:  ld t1, F_A7(sp)
     li t0, SYS_DIE
     beq t1, t0, double_fault
@@ -523,17 +528,21 @@ s_trap_entry:
     csrr a1, stval
     csrr a2, sepc
     csrr a3, sstatus
+    mv a4, a3
     srli a3, a3, 8
     andi a3, a3, 1
-    /* A U-mode request to return to M, delegated here: pass it on to M. */
-    li t0, CAUSE_ECALL_U
-    bne a0, t0, 2f
+    /* A request to return to M, delegated here: pass it on to M, by ecall unless it came as
+     * a delegated ecall from S (which would come straight back). */
+    bltz a0, 2f
     ld t1, F_A7(sp)
     li t0, SYS_RETURN_M
     bne t1, t0, 2f
     sd zero, 0(s1)
     li a7, SYS_RETURN_M
+    li t0, CAUSE_ECALL_S
+    beq a0, t0, 1f
     ecall
+1:  unimp
 2:  HANDLE_TRAP 1, sie
     csrw sepc, a2
     sd zero, 0(s1)
@@ -552,7 +561,7 @@ double_fault_1:
     .data
     .balign 8
     .globl trap_rec, irq_rec, irq_hook, mode_ctx
-trap_rec:   .zero 64
+trap_rec:   .zero 72
 irq_rec:    .zero 8 + 8 * IREC_MAX
 irq_hook:   .dword 0            /* void hook(cause): called by either handler for interrupts */
 mode_ctx:   .zero 16

@@ -89,6 +89,7 @@
 #define TREC_PREV       40
 #define TREC_EXPECT_EPC 48
 #define TREC_SPILL      56
+#define TREC_STATUS     64  /* mstatus (M handler) or sstatus (S handler) on entry */
 
 /* Layout of irq_rec (crt.S): interrupts taken, in order.  An entry is level << 8 | code. */
 #define IREC_COUNT      0
@@ -224,6 +225,27 @@ test_main:
     ld t0, TREC_SPILL(tp)
 .endm
 
+/* TRAP_ARM_REG reg: expect a trap whose epc is the address in reg (not t0 or tp). */
+.macro TRAP_ARM_REG reg
+    lla tp, trap_rec
+    sd \reg, TREC_EXPECT_EPC(tp)
+    sd t0, TREC_SPILL(tp)
+    li t0, -1
+    sd t0, TREC_CAUSE(tp)
+    sd t0, TREC_TVAL(tp)
+    sd t0, TREC_EPC(tp)
+    sd zero, TREC_LEVEL(tp)
+    li t0, 1
+    sd t0, TREC_ARMED(tp)
+    ld t0, TREC_SPILL(tp)
+.endm
+
+/* LOAD_TREC reg, off: read a field of the last trap record. */
+.macro LOAD_TREC reg, off
+    lla \reg, trap_rec
+    ld \reg, \off(\reg)
+.endm
+
 /* Internal: record trap_rec field `off` under label, expecting value. */
 .macro TREC_EXPECT label, off, value
     lla tp, trap_rec
@@ -329,6 +351,17 @@ test_main:
 .macro LOWER_END
     li a7, SYS_RETURN_M
     ecall
+90002:
+.endm
+
+/*
+ * LOWER_END_ILLEGAL: the same through an illegal instruction, for tests that delegate ecalls
+ * to S (the S handler forwards a request it receives to M with ecall, or with an illegal
+ * instruction when the request itself came as an ecall from S).
+ */
+.macro LOWER_END_ILLEGAL
+    li a7, SYS_RETURN_M
+    unimp
 90002:
 .endm
 
