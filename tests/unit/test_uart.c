@@ -3,6 +3,8 @@
 
 #include "dev/dev.h"
 
+#include <pthread.h>
+
 #define UART_BASE 0x10000000ull
 
 static bool irq_level;
@@ -191,6 +193,50 @@ TEST(interleaved_push_and_read_keeps_order)
     while (rd(&r, LSR) & 1)
         CHECK_EQ(rd(&r, RBR), expect++);
     CHECK_EQ(expect, next);
+    rig_free(&r);
+}
+
+struct pusher {
+    struct uart *u;
+    size_t total;
+};
+
+static void *push_thread(void *arg)
+{
+    struct pusher *p = arg;
+    uint8_t chunk[61];
+    for (size_t sent = 0; sent < p->total;) {
+        size_t n = p->total - sent < sizeof(chunk) ? p->total - sent : sizeof(chunk);
+        for (size_t i = 0; i < n; i++)
+            chunk[i] = (uint8_t)((sent + i) * 7 + (sent + i) / 251);
+        uart_push_input(p->u, chunk, n);
+        sent += n;
+    }
+    return NULL;
+}
+
+TEST(input_pushed_from_another_thread_arrives_in_order)
+{
+    struct rig r;
+    rig_init(&r);
+    wr(&r, FCR, 0xc1);
+    wr(&r, IER, 0x01);
+    struct pusher p = {r.u, 200000};
+    pthread_t t;
+    if (pthread_create(&t, NULL, push_thread, &p))
+        abort();
+    size_t got = 0;
+    int bad = 0;
+    while (got < p.total) {
+        if (!(rd(&r, LSR) & 0x01))
+            continue;
+        if (rd(&r, RBR) != (uint8_t)(got * 7 + got / 251))
+            bad++;
+        got++;
+    }
+    pthread_join(t, NULL);
+    CHECK_EQ(bad, 0);
+    CHECK_EQ(uart_pending_input(r.u), 0);
     rig_free(&r);
 }
 
