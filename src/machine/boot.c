@@ -123,22 +123,38 @@ int machine_load_elf(struct machine_blobs *bs, const char *name, const uint8_t *
         return elf_error(err, name, "ELF program headers lie past the end of the file");
 
     /* Validate every segment before adding any, so a failure leaves bs as it was. */
-    uint64_t lo = UINT64_MAX, hi = 0;
+    Elf64_Phdr *segs = xcalloc(eh.e_phnum, sizeof(*segs));
     unsigned nload = 0;
+    uint64_t lo = UINT64_MAX, hi = 0;
     uint64_t ram_end = bs->ram_base + bs->ram_size;
-    for (unsigned i = 0; i < eh.e_phnum; i++) {
+    /* `ld -Ttext=0x80000000` puts the ELF and program headers into the first segment, in the
+     * page below .text; QEMU drops those bytes (nothing backs them) and so do we. */
+    uint64_t headers_end = (eh.e_phoff + ph_bytes + 0xfff) & ~0xfffull;
+    int rc = 0;
+    for (unsigned i = 0; i < eh.e_phnum && !rc; i++) {
         Elf64_Phdr ph;
         memcpy(&ph, data + eh.e_phoff + (uint64_t)i * sizeof(ph), sizeof(ph));
         if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
             continue;
-        char what[128];
+        char what[160];
         if (ph.p_filesz > ph.p_memsz) {
             snprintf(what, sizeof(what), "segment %u has p_filesz > p_memsz", i);
-            return elf_error(err, name, what);
+            rc = elf_error(err, name, what);
+            break;
         }
         if (ph.p_offset > size || ph.p_filesz > size - ph.p_offset) {
             snprintf(what, sizeof(what), "segment %u lies past the end of the file", i);
-            return elf_error(err, name, what);
+            rc = elf_error(err, name, what);
+            break;
+        }
+        if (ph.p_paddr < bs->ram_base) {
+            uint64_t below = bs->ram_base - ph.p_paddr;
+            if (below < ph.p_filesz && ph.p_offset + below <= headers_end) {
+                ph.p_paddr += below;
+                ph.p_offset += below;
+                ph.p_filesz -= below;
+                ph.p_memsz -= below;
+            }
         }
         if (ph.p_paddr < bs->ram_base || ph.p_paddr >= ram_end ||
             ph.p_memsz > ram_end - ph.p_paddr) {
@@ -146,33 +162,33 @@ int machine_load_elf(struct machine_blobs *bs, const char *name, const uint8_t *
                      "segment %u at 0x%" PRIx64 " (0x%" PRIx64 " bytes) lies outside RAM "
                      "[0x%" PRIx64 ", 0x%" PRIx64 ")",
                      i, (uint64_t)ph.p_paddr, (uint64_t)ph.p_memsz, bs->ram_base, ram_end);
-            return elf_error(err, name, what);
+            rc = elf_error(err, name, what);
+            break;
         }
         lo = ph.p_paddr < lo ? ph.p_paddr : lo;
         hi = ph.p_paddr + ph.p_memsz > hi ? ph.p_paddr + ph.p_memsz : hi;
-        nload++;
+        segs[nload++] = ph;
     }
-    if (nload == 0)
-        return elf_error(err, name, "ELF file has no loadable segments");
+    if (!rc && nload == 0)
+        rc = elf_error(err, name, "ELF file has no loadable segments");
 
     unsigned first = bs->n;
-    for (unsigned i = 0; i < eh.e_phnum; i++) {
-        Elf64_Phdr ph;
-        memcpy(&ph, data + eh.e_phoff + (uint64_t)i * sizeof(ph), sizeof(ph));
-        if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
-            continue;
+    for (unsigned i = 0; i < nload && !rc; i++) {
         char what[48];
-        snprintf(what, sizeof(what), "kernel segment %u", i);
-        int rc = machine_blobs_add(bs, ph.p_paddr, data + ph.p_offset, ph.p_filesz, ph.p_memsz,
-                                   what, err);
+        snprintf(what, sizeof(what), "kernel segment at 0x%" PRIx64, (uint64_t)segs[i].p_paddr);
+        rc = machine_blobs_add(bs, segs[i].p_paddr, data + segs[i].p_offset, segs[i].p_filesz,
+                               segs[i].p_memsz, what, err);
         if (rc) {
             char why[MACHINE_ERRLEN];
             snprintf(why, sizeof(why), "%s", err);
             while (bs->n > first)
                 free(bs->v[--bs->n].data);
-            return elf_error(err, name, why);
+            rc = elf_error(err, name, why);
         }
     }
+    free(segs);
+    if (rc)
+        return rc;
     *entry = eh.e_entry;
     *low = lo;
     *high = hi;

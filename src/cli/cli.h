@@ -1,0 +1,53 @@
+/* Private to src/cli: the parsed command line, the parser (parse.c, table in flags.def) and
+ * the console (console.c). */
+#ifndef VISOR_CLI_H
+#define VISOR_CLI_H
+
+#include "../vm/vm.h"
+
+#include <stdio.h>
+
+enum cli_action { CLI_RUN, CLI_HELP, CLI_VERSION, CLI_MACHINE_HELP, CLI_CPU_HELP, CLI_ACCEL_HELP };
+enum cli_serial { SERIAL_MON_STDIO, SERIAL_STDIO, SERIAL_NONE };
+enum cli_accel { ACCEL_DEFAULT, ACCEL_TCG, ACCEL_INTERP, ACCEL_JIT };
+
+struct cli_opts {
+    enum cli_action action;
+    struct vm_config vm;  /* machine settings included */
+    const char *bios;     /* NULL if -bios was not given */
+    const char *dumpdtb;  /* -machine dumpdtb=FILE */
+    const char *name;
+    bool nographic;
+    bool display_none;
+    bool serial_given;
+    enum cli_serial serial;
+    enum cli_accel accel;
+    /* Strings carved out of option values (dumpdtb, name), freed by cli_opts_free. */
+    char **owned;
+    unsigned nowned;
+};
+
+#define CLI_ERRLEN 512
+
+/* Parses argv (argv[0] is the program; an optional "run" subcommand follows it). Returns 0,
+ * or a negative code with "-flag: what is wrong" in err. Warnings go to stderr. */
+MUST_CHECK int cli_parse(int argc, char **argv, struct cli_opts *o, char *err);
+void cli_opts_free(struct cli_opts *o);
+void cli_print_help(FILE *f);
+void cli_print_version(FILE *f);
+
+/* Parses a QEMU size ("128", "128M", "1.5G", "4096B"); a bare number is in MiB. */
+MUST_CHECK int cli_parse_size(const char *s, uint64_t *bytes);
+
+/* ---- console.c ---- */
+struct console;
+/* Prepares the serial console on stdin/stdout (mode SERIAL_NONE: no input, output dropped)
+ * and fills vc for vm_create. Touches no terminal state yet. */
+struct console *console_new(enum cli_serial mode, struct vm_console *vc);
+/* Takes over the terminal: raw mode if stdin is one (restored on every exit path, signals
+ * included), signal handlers. */
+void console_start(struct console *c);
+/* Restores the terminal and frees the console. */
+void console_close(struct console *c);
+
+#endif

@@ -1,0 +1,78 @@
+/* visor's entry point: `visor [run] <QEMU flags>`. Parses the command line, answers -help /
+ * -version / dumpdtb, otherwise builds the VM, hands it the console and runs it; the exit
+ * status is QEMU's (0 on power-off, Ctrl-A x or a reset with -no-reboot; the guest's code on a
+ * test-device failure; 1 on any start-up error). */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int dump_dtb(struct cli_opts *o)
+{
+    struct vm *vm;
+    char err[MACHINE_ERRLEN];
+    if (vm_create(&vm, &o->vm, NULL, err))
+        die("%s", err);
+    const struct machine *m = vm_machine(vm);
+    FILE *f = fopen(o->dumpdtb, "wb");
+    if (!f)
+        die("-machine dumpdtb=%s: %s", o->dumpdtb, strerror(errno));
+    bool ok = fwrite(m->fdt, 1, m->fdt_size, f) == m->fdt_size;
+    if (fclose(f) || !ok)
+        die("-machine dumpdtb=%s: write failed", o->dumpdtb);
+    fprintf(stderr, "visor: info: dtb dumped to %s. Exiting.\n", o->dumpdtb);
+    vm_free(vm);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct cli_opts o;
+    char err[CLI_ERRLEN];
+    if (cli_parse(argc, argv, &o, err)) {
+        fprintf(stderr, "visor: %s\n", err);
+        cli_opts_free(&o);
+        return 1;
+    }
+    switch (o.action) {
+    case CLI_HELP:
+        cli_print_help(stdout);
+        return 0;
+    case CLI_VERSION:
+        cli_print_version(stdout);
+        return 0;
+    case CLI_MACHINE_HELP:
+        printf("Supported machines are:\n"
+               "virt                 RISC-V VirtIO board (QEMU " VISOR_QEMU_VERSION " layout)\n");
+        return 0;
+    case CLI_CPU_HELP:
+        printf("rv64\n");
+        return 0;
+    case CLI_ACCEL_HELP:
+        printf("Accelerators supported in visor:\ntcg\njit\ninterp\n");
+        return 0;
+    case CLI_RUN:
+        break;
+    }
+    if (o.dumpdtb) {
+        int rc = dump_dtb(&o);
+        cli_opts_free(&o);
+        return rc;
+    }
+
+    struct vm_console vc;
+    struct console *con = console_new(o.serial, &vc);
+    struct vm *vm;
+    char merr[MACHINE_ERRLEN];
+    if (vm_create(&vm, &o.vm, &vc, merr)) {
+        console_close(con);
+        die("%s", merr);
+    }
+    console_start(con);
+    int status = vm_run(vm);
+    vm_free(vm);
+    console_close(con);
+    cli_opts_free(&o);
+    return status;
+}

@@ -1,0 +1,515 @@
+/* The command-line parser: QEMU's syntax for the flags in flags.def, including its option
+ * strings ("virt,dumpdtb=f", "cpus=2,cores=2", ",," for a literal comma) and sizes ("1G").
+ * Nothing is silently ignored: an unknown flag, property or value is an error naming it.
+ * Pure (no I/O but warnings, no exits), so tests/unit/test_cli.c includes this file. */
+#include "cli.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FLAG(n, a, handler, s, t) \
+    static int opt_##handler(struct cli_opts *o, const char *flag, const char *arg, char *err);
+#include "flags.def"
+#undef FLAG
+
+struct flag {
+    const char *name;
+    bool takes_arg;
+    int (*handler)(struct cli_opts *o, const char *flag, const char *arg, char *err);
+    const char *synopsis, *help;
+};
+
+static const struct flag flags[] = {
+#define FLAG(n, a, handler, s, t) {n, a, opt_##handler, s, t},
+#include "flags.def"
+#undef FLAG
+};
+
+PRINTF(2, 3) static int fail(char *err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, CLI_ERRLEN, fmt, ap);
+    va_end(ap);
+    return -ERR_INVAL;
+}
+
+static const char *own(struct cli_opts *o, const char *s)
+{
+    char **nv = realloc(o->owned, (o->nowned + 1) * sizeof(*nv));
+    if (!nv)
+        die("out of memory");
+    o->owned = nv;
+    return o->owned[o->nowned++] = xstrdup(s);
+}
+
+void cli_opts_free(struct cli_opts *o)
+{
+    for (unsigned i = 0; i < o->nowned; i++)
+        free(o->owned[i]);
+    free(o->owned);
+    o->owned = NULL;
+    o->nowned = 0;
+}
+
+/* ---- QEMU option strings: items separated by ',', ",," a literal comma ---- */
+
+#define KV_MAX 4096
+struct kv {
+    char key[64];
+    char val[KV_MAX];
+};
+
+/* Walks the items of an option string; a bare first item stands for the implied key (QEMU's
+ * "-smp 2" is "-smp cpus=2"). */
+struct kv_iter {
+    const char *p;
+    const char *implied;
+    bool first;
+};
+
+static struct kv_iter kv_start(const char *arg, const char *implied)
+{
+    return (struct kv_iter){arg, implied, true};
+}
+
+static int copy_str(char *dst, size_t cap, const char *src, size_t len)
+{
+    if (len >= cap)
+        return -1;
+    memcpy(dst, src, len);
+    dst[len] = '\0';
+    return 0;
+}
+
+/* Reads the next item into kv. Returns 1, 0 at the end, or -1 if an item is too long. */
+static int kv_next(struct kv_iter *it, struct kv *kv)
+{
+    const char *p = it->p;
+    if (!*p)
+        return 0;
+    char item[KV_MAX];
+    size_t n = 0;
+    for (;;) {
+        char c = *p;
+        if (c == '\0')
+            break;
+        if (c == ',') {
+            if (p[1] != ',') {
+                p++;
+                break;
+            }
+            p++;
+        }
+        if (n + 1 >= sizeof(item))
+            return -1;
+        item[n++] = c;
+        p++;
+    }
+    item[n] = '\0';
+    it->p = p;
+    const char *eq = strchr(item, '=');
+    int rc;
+    if (eq) {
+        rc = copy_str(kv->key, sizeof(kv->key), item, (size_t)(eq - item));
+        if (!rc)
+            rc = copy_str(kv->val, sizeof(kv->val), eq + 1, strlen(eq + 1));
+    } else {
+        const char *key = it->first ? it->implied : item;
+        rc = copy_str(kv->key, sizeof(kv->key), key, strlen(key));
+        if (!rc)
+            rc = copy_str(kv->val, sizeof(kv->val), item, n);
+    }
+    it->first = false;
+    return rc ? -1 : 1;
+}
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+    if (!isdigit((unsigned char)s[0]))
+        return -ERR_INVAL;
+    errno = 0;
+    char *end;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || *end || v > max)
+        return -ERR_RANGE;
+    *out = v;
+    return 0;
+}
+
+int cli_parse_size(const char *s, uint64_t *bytes)
+{
+    if (!isdigit((unsigned char)s[0]))
+        return -ERR_INVAL;
+    errno = 0;
+    char *end;
+    unsigned long long whole = strtoull(s, &end, 10);
+    if (errno)
+        return -ERR_RANGE;
+    uint64_t frac_num = 0, frac_den = 1;
+    if (*end == '.') {
+        end++;
+        if (!isdigit((unsigned char)*end))
+            return -ERR_INVAL;
+        for (; isdigit((unsigned char)*end); end++) {
+            if (frac_den < 1000000000ull) {
+                frac_num = frac_num * 10 + (uint64_t)(*end - '0');
+                frac_den *= 10;
+            }
+        }
+    }
+    uint64_t unit;
+    switch (toupper((unsigned char)*end)) {
+    case '\0': unit = 1ull << 20; break; /* QEMU: a bare -m number is MiB */
+    case 'B': unit = 1; break;
+    case 'K': unit = 1ull << 10; break;
+    case 'M': unit = 1ull << 20; break;
+    case 'G': unit = 1ull << 30; break;
+    case 'T': unit = 1ull << 40; break;
+    default: return -ERR_INVAL;
+    }
+    if (*end && end[1])
+        return -ERR_INVAL;
+    if (whole > UINT64_MAX / unit)
+        return -ERR_RANGE;
+    uint64_t v = whole * unit;
+    /* frac_num < frac_den <= 1e9 and unit <= 2^40: split to stay in 64 bits. */
+    uint64_t frac = (unit / frac_den) * frac_num + (unit % frac_den) * frac_num / frac_den;
+    if (v + frac < v)
+        return -ERR_RANGE;
+    *bytes = v + frac;
+    return 0;
+}
+
+/* ---- Handlers ---- */
+
+static int opt_help(struct cli_opts *o, const char *flag, const char *arg, char *err)
+{
+    o->action = CLI_HELP;
+    return 0;
+}
+
+static int opt_version(struct cli_opts *o, const char *flag, const char *arg, char *err)
+{
+    o->action = CLI_VERSION;
+    return 0;
+}
+
+static int set_accel(struct cli_opts *o, const char *flag, const char *name, char *err)
+{
+    if (!strcmp(name, "tcg"))
+        o->accel = ACCEL_TCG;
+    else if (!strcmp(name, "jit"))
+        o->accel = ACCEL_JIT;
+    else if (!strcmp(name, "interp"))
+        o->accel = ACCEL_INTERP;
+    else if (!strcmp(name, "help"))
+        o->action = CLI_ACCEL_HELP;
+    else
+        return fail(err, "%s: unsupported accelerator '%s' (visor has tcg, jit and interp)", flag,
+                    name);
+    return 0;
+}
+
+static int opt_machine(struct cli_opts *o, const char *flag, const char *arg, char *err)
+{
+    struct kv kv;
+    int rc;
+    struct kv_iter it = kv_start(arg, "type");
+    while ((rc = kv_next(&it, &kv)) > 0) {
+        if (!strcmp(kv.key, "type")) {
+            if (!strcmp(kv.val, "help") || !strcmp(kv.val, "?"))
+                o->action = CLI_MACHINE_HELP;
+            else if (strcmp(kv.val, "virt"))
+                return fail(err, "%s: unsupported machine type '%s' (visor has 'virt')", flag,
+                            kv.val);
+        } else if (!strcmp(kv.key, "dumpdtb")) {
+            if (!kv.val[0])
+                return fail(err, "%s: dumpdtb needs a file name", flag);
+            o->dumpdtb = own(o, kv.val);
+        } else if (!strcmp(kv.key, "accel")) {
+            rc = set_accel(o, flag, kv.val, err);
+            if (rc)
+                return rc;
+        } else {
+            return fail(err, "%s: unsupported machine property '%s'", flag, kv.key);
+        }
+    }
+    return rc < 0 ? fail(err, "%s: option string too long", flag) : 0;
+}
+
+static int opt_cpu(struct cli_opts *o, const char *flag, const char *arg, char *err)
+{
+    if (!strcmp(arg, "help") || !strcmp(arg, "?"))
+        o->action = CLI_CPU_HELP;
+    else if (strcmp(arg, "rv64"))
+        return fail(err, "%s: unsupported CPU '%s' (visor has 'rv64')", flag, arg);
+    return 0;
+}
+
+static int opt_accel(struct cli_opts *o, const char *flag, const char *arg, char *err)
+{
+    struct kv kv;
+    int rc;
+    struct kv_iter it = kv_start(arg, "accel");
+    while ((rc = kv_next(&it, &kv)) > 0) {
+        if (strcmp(kv.key, "accel"))
+            return fail(err, "%s: unsupported accelerator property '%s'", flag, kv.key);
+        rc = set_accel(o, flag, kv.val, err);
+        if (rc)
+            return rc;
+    }
+    return rc < 0 ? fail(err, "%s: option string too long", flag) : 0;
+}
+
+static int opt_smp(struct cli_opts *o, const char *flag, const char *arg, char *err)
+{
+    static const char *const keys[] = {"cpus", "maxcpus", "sockets", "dies",
+                                       "clusters", "cores", "threads"};
+    unsigned long v[ARRAY_SIZE(keys)] = {0};
+    bool given[ARRAY_SIZE(keys)] = {false};
+    struct kv kv;
+    int rc;
+    struct kv_iter it = kv_start(arg, "cpus");
+    while ((rc = kv_next(&it, &kv)) > 0) {
+        size_t k = 0;
+        while (k < ARRAY_SIZE(keys) && strcmp(kv.key, keys[k]))
+            k++;
+        if (k == ARRAY_SIZE(keys))
+            return fail(err, "%s: unsupported property '%s'", flag, kv.key);
+        if (parse_uint(kv.val, 1u << 20, &v[k]) || v[k] == 0)
+            return fail(err, "%s: %s must be a positive number, not '%s'", flag, kv.key, kv.val);
+        given[k] = true;
+    }
+    if (rc < 0)
+        return fail(err, "%s: option string too long", flag);
+    unsigned long topo = 1;
+    bool any_topo = false;
+    for (size_t k = 2; k < ARRAY_SIZE(keys); k++) {
+        if (given[k]) {
+            topo *= v[k];
+            any_topo = true;
+        }
+    }
+    unsigned long cpus = given[0] ? v[0] : given[1] ? v[1] : topo;
+    unsigned long maxcpus = given[1] ? v[1] : cpus;
+    if (maxcpus != cpus)
+        return fail(err, "%s: maxcpus=%lu differs from cpus=%lu; CPU hotplug is not supported",
+                    flag, maxcpus, cpus);
+    if (any_topo && topo != cpus)
+        return fail(err, "%s: the topology gives %lu CPUs but cpus=%lu", flag, topo, cpus);
+    if (cpus < 1 || cpus > MACHINE_MAX_HARTS)
+        return fail(err, "%s: %lu CPUs requested; virt supports 1 to %u", flag, cpus,
+                    MACHINE_MAX_HARTS);
+    o->vm.machine.nharts = (unsigned)cpus;
+    return 0;
+}
+
+static int opt_mem(struct cli_opts *o, const char *flag, const char *arg, char *err)
+{
+    struct kv kv;
+    int rc;
+    struct kv_iter it = kv_start(arg, "size");
+    while ((rc = kv_next(&it, &kv)) > 0) {
+        if (strcmp(kv.key, "size"))
+            return fail(err, "%s: unsupported property '%s'", flag, kv.key);
+        uint64_t bytes;
+        if (cli_parse_size(kv.val, &bytes))
+            return fail(err, "%s: cannot parse size '%s'", flag, kv.val);
+        bytes = (bytes + 0xfff) & ~0xfffull;
+        if (bytes == 0 || bytes > MACHINE_MAX_RAM)
+            return fail(err, "%s: RAM size '%s' out of range (4K to %lluG)", flag, kv.val,
+                        MACHINE_MAX_RAM >> 30);
+        o->vm.machine.ram_size = bytes;
+    }
+    return rc < 0 ? fail(err, "%s: option string too long", flag) : 0;
+}
+
+static int opt_name(struct cli_opts *o, const char *flag, const char *arg, char *err)
+{
+    struct kv kv;
+    int rc;
+    struct kv_iter it = kv_start(arg, "guest");
+    while ((rc = kv_next(&it, &kv)) > 0) {
+        if (strcmp(kv.key, "guest"))
+            return fail(err, "%s: unsupported property '%s'", flag, kv.key);
+        o->name = own(o, kv.val);
+    }
+    return rc < 0 ? fail(err, "%s: option string too long", flag) : 0;
+}
+
+static int opt_display(struct cli_opts *o, const char *flag, const char *arg, char *err)
+{
+    if (strcmp(arg, "none"))
+        return fail(err, "%s: unsupported display '%s' (visor has only 'none'; or use -nographic)",
+                    flag, arg);
+    o->display_none = true;
+    return 0;
+}
+
+static int opt_nographic(struct cli_opts *o, const char *flag, const char *arg, char *err)
+{
+    o->nographic = true;
+    return 0;
+}
+
+static int opt_bios(struct cli_opts *o, const char *flag, const char *arg, char *err)
+{
+    o->bios = arg;
+    return 0;
+}
+
+static int opt_kernel(struct cli_opts *o, const char *flag, const char *arg, char *err)
+{
+    o->vm.machine.kernel = arg;
+    return 0;
+}
+
+static int opt_append(struct cli_opts *o, const char *flag, const char *arg, char *err)
+{
+    o->vm.machine.append = arg;
+    return 0;
+}
+
+static int opt_initrd(struct cli_opts *o, const char *flag, const char *arg, char *err)
+{
+    o->vm.machine.initrd = arg;
+    return 0;
+}
+
+static int opt_dtb(struct cli_opts *o, const char *flag, const char *arg, char *err)
+{
+    o->vm.machine.dtb = arg;
+    return 0;
+}
+
+static int opt_serial(struct cli_opts *o, const char *flag, const char *arg, char *err)
+{
+    if (o->serial_given)
+        return fail(err, "%s: virt has one serial port, already connected", flag);
+    if (!strcmp(arg, "mon:stdio"))
+        o->serial = SERIAL_MON_STDIO;
+    else if (!strcmp(arg, "stdio"))
+        o->serial = SERIAL_STDIO;
+    else if (!strcmp(arg, "none") || !strcmp(arg, "null"))
+        o->serial = SERIAL_NONE;
+    else
+        return fail(err, "%s: unsupported character device '%s' (visor has mon:stdio, stdio, none)",
+                    flag, arg);
+    o->serial_given = true;
+    return 0;
+}
+
+static int opt_no_reboot(struct cli_opts *o, const char *flag, const char *arg, char *err)
+{
+    o->vm.no_reboot = true;
+    return 0;
+}
+
+/* ---- The parser ---- */
+
+static const struct flag *find_flag(const char *arg)
+{
+    if (arg[0] != '-' || !arg[1])
+        return NULL;
+    const char *name = arg + 1 + (arg[1] == '-'); /* QEMU takes --flag as -flag */
+    for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
+        if (!strcmp(flags[i].name, name))
+            return &flags[i];
+    return NULL;
+}
+
+/* Cross-flag rules, checked once everything is read. */
+static int validate(struct cli_opts *o, char *err)
+{
+    const struct machine_config *mc = &o->vm.machine;
+    if (!o->bios) {
+        warn("warning: no -bios given; booting as with -bios none "
+             "(QEMU's default OpenSBI firmware is not supported yet)");
+    } else if (strcmp(o->bios, "none")) {
+        return fail(err, "-bios %s: not supported yet; only -bios none (OpenSBI comes next)",
+                    o->bios);
+    }
+    if (mc->initrd && !mc->kernel)
+        return fail(err, "-initrd: only allowed with -kernel");
+    if (mc->append && mc->append[0] && !mc->kernel)
+        return fail(err, "-append: only allowed with -kernel");
+    return 0;
+}
+
+int cli_parse(int argc, char **argv, struct cli_opts *o, char *err)
+{
+    memset(o, 0, sizeof(*o));
+    o->vm.machine.ram_size = MACHINE_DEFAULT_RAM;
+    o->vm.machine.nharts = 1;
+    o->vm.machine.rng_seed = true;
+    o->serial = SERIAL_MON_STDIO;
+    err[0] = '\0';
+
+    int i = 1;
+    if (i < argc && !strcmp(argv[i], "run"))
+        i++;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] != '-')
+            return fail(err, "%s: unsupported argument (disk images are given with -drive, "
+                             "which visor does not support yet)",
+                        a);
+        const struct flag *f = find_flag(a);
+        if (!f)
+            return fail(err, "%s: unsupported option", a);
+        const char *val = NULL;
+        if (f->takes_arg) {
+            if (i + 1 >= argc)
+                return fail(err, "%s: requires an argument", a);
+            val = argv[++i];
+        }
+        int rc = f->handler(o, a, val, err);
+        if (rc)
+            return rc;
+        if (o->action != CLI_RUN)
+            return 0; /* -help, -version, 'help' values: act at once, as QEMU does */
+    }
+    return validate(o, err);
+}
+
+/* QEMU's help layout: the synopsis, padded to 16 columns, then the text; a synopsis too long
+ * for that gets the text on the next lines, indented. */
+void cli_print_help(FILE *f)
+{
+    fprintf(f, "usage: visor [run] [options]\n\n"
+               "visor " VISOR_VERSION " runs RISC-V RV64GC guests on a board laid out like QEMU "
+               VISOR_QEMU_VERSION "'s virt,\nand takes QEMU's flags for it:\n\n");
+    for (size_t i = 0; i < ARRAY_SIZE(flags); i++) {
+        const struct flag *fl = &flags[i];
+        if (!fl->synopsis)
+            continue;
+        int col = fprintf(f, "%s", fl->synopsis);
+        const char *h = fl->help;
+        if (col >= 16) {
+            fputc('\n', f);
+            col = 0;
+        }
+        while (*h) {
+            const char *nl = strchr(h, '\n');
+            size_t len = nl ? (size_t)(nl - h) : strlen(h);
+            fprintf(f, "%*s%.*s\n", 16 - col, "", (int)len, h);
+            col = 0;
+            h += len + (nl ? 1 : 0);
+        }
+    }
+    fprintf(f, "\nDuring emulation, with -nographic or -serial mon:stdio:\n"
+               "C-a h    print this help\n"
+               "C-a x    exit emulator\n"
+               "C-a c    switch to the monitor (not available yet)\n"
+               "C-a C-a  sends C-a\n");
+}
+
+void cli_print_version(FILE *f)
+{
+    fprintf(f, "QEMU emulator version " VISOR_QEMU_VERSION " (visor " VISOR_VERSION ")\n"
+               "Copyright (c) the visor authors; command line and board compatible with QEMU\n");
+}
