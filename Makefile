@@ -46,7 +46,7 @@ $(B)/visor: $(CLI_OBJS) $(B)/libvisor.a
 
 $(B)/tests/%: tests/unit/%.c $(B)/libvisor.a tests/unit/test.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Isrc $(LDFLAGS_$(MODE)) -o $@ $< $(B)/libvisor.a $(LDLIBS)
+	$(CC) $(CFLAGS) -Isrc -Isrc/base -Isrc/cpu $(LDFLAGS_$(MODE)) -o $@ $< $(B)/libvisor.a $(LDLIBS)
 
 unit-bins: $(UNIT_BINS)
 
