@@ -137,20 +137,21 @@ static bool load_reserved(struct hart *h, const struct insn *in, unsigned size)
     return true;
 }
 
-/* As QEMU does, an SC whose address does not match the reservation fails without touching
- * memory (so it cannot fault); the reservation is always consumed. */
+/* A misaligned SC always traps; otherwise, as QEMU does, an SC whose address does not match
+ * the reservation fails without touching memory (so it cannot page-fault). The reservation
+ * is consumed either way. */
 static bool store_conditional(struct hart *h, const struct insn *in, unsigned size)
 {
     uint64_t va = h->x[in->rs1];
+    if (va & (size - 1)) {
+        hart_raise(h, EXC_STORE_MISALIGNED, va);
+        return false;
+    }
     bool held = h->resv_valid && h->resv_addr == va;
     h->resv_valid = false;
     if (!held) {
         wr(h, in->rd, 1);
         return true;
-    }
-    if (va & (size - 1)) {
-        hart_raise(h, EXC_STORE_MISALIGNED, va);
-        return false;
     }
     if (!mem_store(h, va, size, h->x[in->rs2]))
         return false;
@@ -227,7 +228,7 @@ static bool system_op(struct hart *h, const struct insn *in)
                                                                           : EXC_ECALL_M, 0);
         return false;
     case OP_ebreak:
-        hart_raise(h, EXC_BREAKPOINT, h->pc);
+        hart_raise(h, EXC_BREAKPOINT, 0); /* tval may be pc or 0; QEMU 7.2 writes 0 */
         return false;
     case OP_wfi:
         if (h->priv == PRIV_U || (h->priv == PRIV_S && (h->mstatus & MSTATUS_TW))) {
