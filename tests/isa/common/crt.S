@@ -177,6 +177,7 @@ str_entries: .asciz " entries="
 str_bad:    .asciz " bad="
 str_badexp: .asciz "  BAD expected "
 str_badgp:  .asciz "BAD signature pointer\n"
+str_count:  .asciz "BAD entry count: the test has recording macros for "
 str_double: .asciz "DOUBLE FAULT mcause="
 str_mepc:   .asciz " mepc="
 str_mtval:  .asciz " mtval="
@@ -234,7 +235,17 @@ test_finish:
     addi s2, s2, 1
     addi s0, s0, SIG_SIZE
     j 1b
-4:  lla a0, str_end
+4:  lla t0, test_static_entries
+    ld s5, 0(t0)
+    beq s5, s2, 5f
+    addi s4, s4, 1
+    lla a0, str_count
+    call puts
+    mv a0, s5
+    call putdec
+    li a0, '\n'
+    call putc
+5:  lla a0, str_end
     call puts
     lla a0, test_name
     call puts
@@ -497,6 +508,7 @@ m_trap_entry:
     sd t1, F_SP(sp)
     li t0, MSTATUS_MPP
     csrs mstatus, t0
+    sd zero, F_A7(sp)           /* a stale request must not linger in a7 */
     j 3f
 2:  HANDLE_TRAP 3, mie
 3:  csrw mepc, a2

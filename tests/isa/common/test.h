@@ -116,6 +116,7 @@
 .macro TEST_BEGIN name
     .option norvc
     .option norelax
+    .set __sig_count, 0
     .pushsection .rodata.test_name, "a"
     .globl test_name
 test_name:
@@ -127,9 +128,24 @@ test_name:
 test_main:
 .endm
 
-/* TEST_END: dumps the signature and exits through the finisher. */
+/*
+ * TEST_END: dumps the signature and exits through the finisher.  The number of recording
+ * macros in the file is the number of entries the dump expects; a run that records fewer or
+ * more (a skipped block, a loop) is flagged.  A test whose count legitimately differs says so
+ * with SIG_COUNT_ADJUST n (added to the static count).
+ */
 .macro TEST_END
     j test_finish
+    .pushsection .rodata.test_count, "a"
+    .balign 8
+    .globl test_static_entries
+test_static_entries:
+    .dword __sig_count
+    .popsection
+.endm
+
+.macro SIG_COUNT_ADJUST n
+    .set __sig_count, __sig_count + (\n)
 .endm
 
 /* Internal: the label string of a signature entry, its address in tp. */
@@ -143,6 +159,7 @@ test_main:
 
 /* SIG label, reg: record reg under label, no expectation (the runner compares with QEMU). */
 .macro SIG label, reg
+    .set __sig_count, __sig_count + 1
     sd \reg, SIG_VALUE(gp)
     SIG_LABEL_TP "\label"
     sd tp, SIG_LABEL(gp)
@@ -152,6 +169,7 @@ test_main:
 
 /* EXPECT label, reg, value: record reg, and flag it BAD if it differs from the constant. */
 .macro EXPECT label, reg, value
+    .set __sig_count, __sig_count + 1
     sd \reg, SIG_VALUE(gp)
     li tp, \value
     sd tp, SIG_EXPECT(gp)
@@ -164,6 +182,7 @@ test_main:
 
 /* EXPECTR label, reg, ereg: as EXPECT with the expected value in a register. */
 .macro EXPECTR label, reg, ereg
+    .set __sig_count, __sig_count + 1
     sd \reg, SIG_VALUE(gp)
     sd \ereg, SIG_EXPECT(gp)
     li tp, SIGF_EXPECT
@@ -175,6 +194,7 @@ test_main:
 
 /* EXPECT_MEM label, addr_symbol, width(d/w/h/b, loads zero- or sign-extended as lX), value. */
 .macro EXPECT_MEM label, sym, ld, value
+    .set __sig_count, __sig_count + 1
     lla tp, \sym
     \ld tp, 0(tp)
     sd tp, SIG_VALUE(gp)
@@ -248,6 +268,7 @@ test_main:
 
 /* Internal: record trap_rec field `off` under label, expecting value. */
 .macro TREC_EXPECT label, off, value
+    .set __sig_count, __sig_count + 1
     lla tp, trap_rec
     ld tp, \off(tp)
     sd tp, SIG_VALUE(gp)
@@ -262,6 +283,7 @@ test_main:
 
 /* Internal: record epc - expected epc (0 when the trap was precise) under label. */
 .macro TREC_EPC_DELTA label
+    .set __sig_count, __sig_count + 1
     lla tp, trap_rec
     sd t0, TREC_SPILL(tp)
     ld t0, TREC_EPC(tp)
@@ -341,6 +363,7 @@ test_main:
  * (pass results in s-registers).  a7 is clobbered.  Code must be identity-mapped.
  */
 .macro LOWER_BEGIN mode
+    li a7, 0
     lla a0, 90001f
     li a1, \mode
     call enter_mode
