@@ -146,7 +146,8 @@ static uint64_t round_pack(const struct fmt *f, bool sign, int32_t exp, uint64_t
                            unsigned *flags)
 {
     const int32_t emin = 1 - f->bias;
-    const uint32_t shift = 64 - f->p; /* sig bits below the result's unit in the last place */
+    /* sig bits below the result's unit in the last place, once normalized */
+    const uint32_t shift = (uint32_t)(64 - f->p);
     const uint64_t half = 1ull << (shift - 1), low_mask = (1ull << shift) - 1;
     int lz = __builtin_clzll(sig);
     bool tiny = false;
