@@ -508,6 +508,8 @@ m_trap_entry:
     sd t1, F_SP(sp)
     li t0, MSTATUS_MPP
     csrs mstatus, t0
+    li t0, MSTATUS_MPIE         /* M code resumes with interrupts off */
+    csrc mstatus, t0
     sd zero, F_A7(sp)           /* a stale request must not linger in a7 */
     j 3f
 2:  HANDLE_TRAP 3, mie

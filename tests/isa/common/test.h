@@ -360,7 +360,8 @@ test_static_entries:
  *         ...                // U/S code; may use SIG/EXPECT if gp's page is reachable
  *     LOWER_END              // ecall back to M; execution continues after it, in M
  * Across the switch sp and ra are restored; all other registers keep the lower mode's values
- * (pass results in s-registers).  a7 is clobbered.  Code must be identity-mapped.
+ * (pass results in s-registers).  a7 is clobbered.  Code must be identity-mapped.  M resumes
+ * with mstatus.MIE = 0 and MPP = M.
  */
 .macro LOWER_BEGIN mode
     li a7, 0
