@@ -181,10 +181,11 @@ static uint64_t round_pack(const struct fmt *f, bool sign, int32_t exp, uint64_t
             return (sign ? sign_bit(f) : 0) | mag;
     }
 
+    /* Overflow goes to infinity except where the mode rounds toward zero for this sign:
+     * there it stops at the largest finite value, one below the infinity encoding. */
     *flags |= FPU_OF | FPU_NX;
-    bool to_inf = rm == FPU_RNE || rm == FPU_RMM || rm > FPU_RMM || (rm == FPU_RDN && sign) ||
-                  (rm == FPU_RUP && !sign);
-    return pack_inf(f, sign) - !to_inf;
+    bool to_max = rm == FPU_RTZ || (rm == FPU_RDN && !sign) || (rm == FPU_RUP && sign);
+    return pack_inf(f, sign) - to_max;
 }
 
 /* round_pack() for a 128-bit significand (same sticky rule). */
@@ -244,7 +245,7 @@ static uint64_t add_gen(const struct fmt *f, uint64_t a, uint64_t b, bool negate
 
     /* Order so |x| >= |y|; then both significands move down one bit so the sum cannot
      * overflow 64 bits. y is aligned to x with a sticky bit. A jam happens only when the
-     * exponents differ by more than 64 - p, and then the difference keeps its leading one at
+     * exponents differ by more than 63 - p, and then the difference keeps its leading one at
      * bit 61 or above, far above the round bit. */
     if (x.exp < y.exp || (x.exp == y.exp && x.sig < y.sig)) {
         struct unp t = x;
