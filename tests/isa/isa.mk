@@ -8,7 +8,7 @@ ISA_CC       ?= riscv64-unknown-elf-gcc
 ISA_CFLAGS   := -march=rv64gc -mabi=lp64d -nostdlib -nostartfiles -static -mno-relax \
                 -I$(ISA_DIR) -T $(ISA_DIR)/common/link.ld
 ISA_COMMON   := $(ISA_DIR)/common/crt.S
-ISA_DEPS     := $(ISA_COMMON) $(ISA_DIR)/common/test.h $(ISA_DIR)/common/link.ld $(ISA_DIR)/isa.mk
+ISA_DEPS     := $(wildcard $(ISA_DIR)/common/*) $(ISA_DIR)/isa.mk
 
 ISA_SOURCES  := $(sort $(wildcard $(ISA_DIR)/*.S))
 ISA_TESTS    := $(patsubst $(ISA_DIR)/%.S,%,$(ISA_SOURCES))
