@@ -35,9 +35,16 @@
     .section .text.init, "ax"
     .globl _start
 _start:
-    csrr a0, mhartid
-    li t0, MAX_HARTS
-    bgeu a0, t0, park
+    /* The boot code hands each hart its hartid in a0: note whether it did (smp.S checks). */
+    csrr t0, mhartid
+    li t1, MAX_HARTS
+    bgeu t0, t1, park
+    sub t2, a0, t0
+    seqz t2, t2
+    lla t1, boot_a0_ok
+    add t1, t1, t0
+    sb t2, 0(t1)
+    mv a0, t0
     /* Per-hart stacks: the main stack, the M trap stack, the S trap stack (4 KiB each). */
     lla t0, hart_stacks
     li t1, 3 * STACK_SIZE
@@ -579,6 +586,8 @@ trap_rec:   .zero 72
 irq_rec:    .zero 8 + 8 * IREC_MAX
 irq_hook:   .dword 0            /* void hook(cause): called by either handler for interrupts */
 mode_ctx:   .zero 16
+    .globl boot_a0_ok
+boot_a0_ok: .zero MAX_HARTS     /* 1 when the hart arrived with a0 = mhartid */
 
     .section .bss.sig, "aw", @nobits
     .balign 4096
