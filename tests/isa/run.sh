@@ -136,7 +136,11 @@ for name in "${tests[@]}"; do
         echo "PASS $name${departs:+ (qemu departs: $departs)}"
         passed=$((passed + 1))
     else
-        echo "FAIL $name (exit status $got_rc, reference 0)"
+        if [ "$got_rc" != 0 ]; then
+            echo "FAIL $name (exit status $got_rc, reference 0)"
+        else
+            echo "FAIL $name (output differs)"
+        fi
         diff -u --label "reference/$name" --label "visor/$name" "$ref" "$got" | head -n 40 | sed 's/^/    /'
         if [ -s "$got.err" ]; then
             head -n 5 "$got.err" | sed 's/^/    stderr: /'
