@@ -104,7 +104,7 @@ void bench_main(void)
 {
     uint64_t start, end, sum = 0;
     __asm__ volatile("csrr %0, minstret" : "=r"(start));
-    for (uint32_t round = 0; round < 12; round++) {
+    for (uint32_t round = 0; round < 60; round++) {
         sum += sieve();
         sum += crc32(sieve_buf, sizeof(sieve_buf) / 4);
         sum += sort(round);
