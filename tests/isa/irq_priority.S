@@ -59,6 +59,17 @@ TEST_BEGIN irq_priority
     li t0, 1
     sw t0, 0(s2)                /* MSIP */
     sd zero, 0(s0)              /* MTIP */
+    /* the CLINT may raise MTIP/MSIP a little later: wait until all four are pending */
+    li t3, (1 << IRQ_SSI) | (1 << IRQ_STI) | (1 << IRQ_MSI) | (1 << IRQ_MTI)
+    li t2, 10000000
+9:  csrr t0, mip
+    and t0, t0, t3
+    beq t0, t3, 8f
+    addi t2, t2, -1
+    bnez t2, 9b
+8:  csrr t0, mip
+    and t0, t0, t3
+    EXPECT "all four pending (SSIP STIP MSIP MTIP)", t0, 0xaa
     li t0, (1 << IRQ_SSI) | (1 << IRQ_STI) | (1 << IRQ_MSI) | (1 << IRQ_MTI)
     csrw mie, t0
     csrsi mstatus, MSTATUS_MIE

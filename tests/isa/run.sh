@@ -26,7 +26,7 @@ OUT_DIR="$ROOT/build/isa"
 # QEMU 7.2's rv64 with everything visor does not implement switched off: no H, no bit
 # manipulation, no debug triggers, no hpm counters, no Zihintpause.  Sstc stays on.
 QEMU_CPU="rv64,h=false,zba=false,zbb=false,zbc=false,zbs=false,debug=false,pmu-num=0,Zihintpause=false,sstc=true,svpbmt=false,svnapot=false,svinval=false"
-BOARD_FLAGS="-machine virt -bios none -m 128M -nographic -monitor none -serial stdio"
+BOARD_FLAGS="-machine virt -bios none -m 128M -nographic"
 
 if [ $# -lt 1 ]; then
     echo "usage: $0 VISOR_BINARY [TEST...]" >&2
