@@ -41,7 +41,11 @@ void hart_reset(struct hart *h, uint64_t pc)
     h->mtvec = h->mscratch = h->mepc = h->mcause = h->mtval = 0;
     h->mcounteren = h->mcountinhibit = h->menvcfg = 0;
     h->mcycle = h->minstret = 0;
-    atomic_store(&h->mip, 0);
+    /* The external, timer and software lines are wires from devices that keep their own
+     * level across a hart reset (and drive them only on change); only the bits software owns
+     * start clear. */
+    atomic_fetch_and(&h->mip, (1ull << IRQ_MSI) | (1ull << IRQ_MTI) | (1ull << IRQ_MEI) |
+                                  (1ull << IRQ_SEI));
     h->stvec = h->sscratch = h->sepc = h->scause = h->stval = h->satp = 0;
     h->scounteren = h->senvcfg = 0;
     h->stimecmp = 0;

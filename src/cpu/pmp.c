@@ -73,15 +73,18 @@ bool pmp_allows(const struct hart *h, uint64_t pa, uint64_t size, enum access ac
 }
 
 /* pmpcfgN (N = 0 or 2 on RV64) packs entries 4N..4N+7, one byte each. A locked entry ignores
- * writes. Bytes are otherwise kept as written, including the reserved R=0,W=1 combination and
- * bits 6:5, as QEMU 7.2 does (it legalises neither), so that guests read back what QEMU gives. */
+ * writes, and so does an entry written with the reserved R=0,W=1 combination (WARL: it keeps
+ * its previous, legal value; QEMU 7.2 stores it as written, a departure the ISA suite marks).
+ * Bits 6:5 are kept as written, as QEMU does. */
 void pmp_write_cfg(struct hart *h, unsigned csr_index, uint64_t val)
 {
     if (csr_index == 0 || csr_index == 2) {
         for (unsigned b = 0; b < 8; b++) {
             unsigned i = csr_index * 4 + b;
-            if (!(h->pmpcfg[i] & PMP_L))
-                h->pmpcfg[i] = (uint8_t)(val >> (8 * b));
+            uint8_t cfg = (uint8_t)(val >> (8 * b));
+            bool reserved_rw = (cfg & (PMP_R | PMP_W)) == PMP_W;
+            if (!(h->pmpcfg[i] & PMP_L) && !reserved_rw)
+                h->pmpcfg[i] = cfg;
         }
     }
     hart_tlb_flush(h);
