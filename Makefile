@@ -4,6 +4,9 @@ CC ?= cc
 ifeq ($(CC),cc)
 CC := gcc
 endif
+ifeq ($(MODE),fuzz)
+CC := clang
+endif
 B := build/$(MODE)
 PREFIX ?= /usr/local
 
