@@ -1,7 +1,8 @@
 // Interrupts: machine timer through the CLINT's mtimecmp, machine software interrupts through
 // msip, supervisor software interrupts by writing mip.SSIP, the supervisor timer through Sstc
 // (stimecmp with menvcfg.STCE), delegation through mideleg, wfi waking on a pending enabled
-// interrupt with MIE=0, M interrupts taken in U with MIE=0, and the read-only mip bits.
+// interrupt with MIE=0, M interrupts taken in U with MIE=0, the read-only mip bits, and
+// vectored mtvec (interrupts at base + 4 * code, exceptions at base).
 // (The priority order is in irq_priority.S.)  The default handler masks
 // each interrupt it takes and appends level << 8 | code to irq_rec.
 #include "common/test.h"
@@ -249,5 +250,77 @@ TEST_BEGIN interrupts
     csrw 0x30a, zero
     csrw mcounteren, zero
 
+    /* ---- vectored mtvec: interrupts go to base + 4 * code, exceptions to base ---- */
+    IRQ_RESET
+    lla t0, vec_table
+    ori t0, t0, 1
+    csrw mtvec, t0
+    TRAP_ARM
+    ecall
+    CHECK_TRAP "vectored: ecall goes to base", CAUSE_ECALL_M, 0
+    lla t0, vec_hits
+    ld t1, 24(t0)
+    ld t2, 56(t0)
+    or t1, t1, t2
+    EXPECT "vectored: ecall did not use entries 3/7", t1, 0
+    li t0, 1
+    sw t0, 0(s2)                /* MSIP */
+    li t0, 1 << IRQ_MSI
+    csrw mie, t0
+    csrsi mstatus, MSTATUS_MIE
+    WAIT_IRQS 1
+    csrci mstatus, MSTATUS_MIE
+    sw zero, 0(s2)
+    ld t0, 0(s1)
+    addi t0, t0, 500
+    sd t0, 0(s0)
+    li t0, 1 << IRQ_MTI
+    csrw mie, t0
+    csrsi mstatus, MSTATUS_MIE
+    WAIT_IRQS 2
+    csrci mstatus, MSTATUS_MIE
+    li t0, -1
+    sd t0, 0(s0)
+    lla t0, m_trap_entry
+    csrw mtvec, t0
+    IRQ_EXPECT "vectored: MSI taken", 0, 0x303
+    IRQ_EXPECT "vectored: MTI taken", 1, 0x307
+    lla t0, vec_hits
+    ld t1, 24(t0)
+    snez t1, t1
+    EXPECT "vectored: MSI through entry 3", t1, 1
+    ld t1, 56(t0)
+    snez t1, t1
+    EXPECT "vectored: MTI through entry 7", t1, 1
+
     /* priority order: irq_priority.S (QEMU departs) */
 TEST_END
+
+/* Vector table: entries 3 and 7 mark that they were used (tp is free in the waiting loops
+ * where these interrupts arrive), then everything goes to the normal handler. */
+    .balign 256
+vec_table:
+    j m_trap_entry              /* 0: exceptions */
+    j m_trap_entry
+    j m_trap_entry
+    j vec_msi                   /* 3 */
+    j m_trap_entry
+    j m_trap_entry
+    j m_trap_entry
+    j vec_mti                   /* 7 */
+    j m_trap_entry
+    j m_trap_entry
+    j m_trap_entry
+    j m_trap_entry
+vec_msi:
+    lla tp, vec_hits + 24
+    sd tp, 0(tp)
+    j m_trap_entry
+vec_mti:
+    lla tp, vec_hits + 56
+    sd tp, 0(tp)
+    j m_trap_entry
+
+    .data
+    .balign 8
+vec_hits:   .zero 64
