@@ -41,7 +41,8 @@ suite unit-release make --no-print-directory MODE=release unit
 suite unit-asan make --no-print-directory MODE=asan unit
 suite isa-release bash tests/isa/run.sh build/release/visor
 suite isa-asan bash tests/isa/run.sh build/asan/visor
-[ -f tests/isa/coverage.sh ] && suite isa-coverage bash tests/isa/coverage.sh build/release/visor
+suite insn-coverage bash tests/insn-coverage.sh build/release/visor
+[ -f tests/disasm.sh ] && suite disasm bash tests/disasm.sh build/release
 [ -f tests/cli.sh ] && suite cli bash tests/cli.sh build/release/visor
 [ -f tests/guest.sh ] && suite guest bash tests/guest.sh build/release/visor
 

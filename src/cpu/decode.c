@@ -3,6 +3,9 @@
  * the interpreter (and translator) handle one form. */
 #include "cpu_priv.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+
 enum fmt {
     F_NONE, F_R, F_I, F_S, F_B, F_U, F_J, F_SH6, F_CSR, F_R4, F_RM,
     CF_NONE, CF_ADDI4SPN, CF_LW, CF_LD, CF_SW, CF_SD, CF_ADDI, CF_ADDIW, CF_LI, CF_ADDI16SP,
@@ -53,8 +56,24 @@ static unsigned bucket_of(uint32_t raw)
     return 128 + (((raw >> 13) & 7) << 2 | (raw & 3));
 }
 
+/* VISOR_INSN_COVERAGE=FILE appends the names of the rows this process decoded to FILE at
+ * exit; tests/insn-coverage.sh runs the ISA suite with it and checks every row appears. */
+static void coverage_write(void)
+{
+    const char *path = getenv("VISOR_INSN_COVERAGE");
+    FILE *f = path ? fopen(path, "a") : NULL;
+    if (!f)
+        return;
+    for (unsigned r = 0; r < ROW_ILLEGAL; r++)
+        if (row_seen[r])
+            fprintf(f, "%s\n", rows[r].name);
+    fclose(f);
+}
+
 static void build_buckets(void)
 {
+    if (getenv("VISOR_INSN_COVERAGE"))
+        atexit(coverage_write);
     unsigned fill[128 + 32] = {0};
     for (unsigned r = 0; r < ROW_ILLEGAL; r++) {
         bool compressed = rows[r].fmt >= CF_NONE;
