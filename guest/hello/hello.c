@@ -21,11 +21,26 @@ void main(unsigned long hartid, const void *fdt);
 void finish(unsigned long code);
 void on_trap(unsigned long cause, unsigned long epc, unsigned long tval);
 
-static inline void mmio_w8(unsigned long a, uint8_t v) { *(volatile uint8_t *)a = v; }
-static inline uint8_t mmio_r8(unsigned long a) { return *(volatile uint8_t *)a; }
-static inline void mmio_w32(unsigned long a, uint32_t v) { *(volatile uint32_t *)a = v; }
-static inline void mmio_w64(unsigned long a, uint64_t v) { *(volatile uint64_t *)a = v; }
-static inline uint64_t mmio_r64(unsigned long a) { return *(volatile uint64_t *)a; }
+static inline void mmio_w8(unsigned long a, uint8_t v)
+{
+    *(volatile uint8_t *)a = v;
+}
+static inline uint8_t mmio_r8(unsigned long a)
+{
+    return *(volatile uint8_t *)a;
+}
+static inline void mmio_w32(unsigned long a, uint32_t v)
+{
+    *(volatile uint32_t *)a = v;
+}
+static inline void mmio_w64(unsigned long a, uint64_t v)
+{
+    *(volatile uint64_t *)a = v;
+}
+static inline uint64_t mmio_r64(unsigned long a)
+{
+    return *(volatile uint64_t *)a;
+}
 
 /* ---- output ---- */
 
@@ -149,8 +164,7 @@ static int read_fdt(const uint8_t *fdt, struct dt_facts *f)
             uint32_t len = be32(p), nameoff = be32(p + 4);
             const uint8_t *val = p + 8;
             const char *pname = strings + nameoff;
-            if (depth == 2 && starts_with(path[1], "memory@") && streq(pname, "reg") &&
-                len >= 16) {
+            if (depth == 2 && starts_with(path[1], "memory@") && streq(pname, "reg") && len >= 16) {
                 f->mem_base = (uint64_t)be32(val) << 32 | be32(val + 4);
                 f->mem_size = (uint64_t)be32(val + 8) << 32 | be32(val + 12);
             }

@@ -13,9 +13,9 @@ enum cli_accel { ACCEL_DEFAULT, ACCEL_TCG, ACCEL_INTERP, ACCEL_JIT };
 
 struct cli_opts {
     enum cli_action action;
-    struct vm_config vm;  /* machine settings included */
-    const char *bios;     /* NULL if -bios was not given */
-    const char *dumpdtb;  /* -machine dumpdtb=FILE */
+    struct vm_config vm; /* machine settings included */
+    const char *bios;    /* NULL if -bios was not given */
+    const char *dumpdtb; /* -machine dumpdtb=FILE */
     const char *name;
     bool nographic;
     bool display_none;

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FLAG(n, a, handler, s, t) \
+#define FLAG(n, a, handler, s, t)                                                                  \
     static int opt_##handler(struct cli_opts *o, const char *flag, const char *arg, char *err);
 #include "flags.def"
 #undef FLAG
@@ -163,13 +163,26 @@ int cli_parse_size(const char *s, uint64_t *bytes)
     }
     uint64_t unit;
     switch (toupper((unsigned char)*end)) {
-    case '\0': unit = 1ull << 20; break; /* QEMU: a bare -m number is MiB */
-    case 'B': unit = 1; break;
-    case 'K': unit = 1ull << 10; break;
-    case 'M': unit = 1ull << 20; break;
-    case 'G': unit = 1ull << 30; break;
-    case 'T': unit = 1ull << 40; break;
-    default: return -ERR_INVAL;
+    case '\0':
+        unit = 1ull << 20;
+        break; /* QEMU: a bare -m number is MiB */
+    case 'B':
+        unit = 1;
+        break;
+    case 'K':
+        unit = 1ull << 10;
+        break;
+    case 'M':
+        unit = 1ull << 20;
+        break;
+    case 'G':
+        unit = 1ull << 30;
+        break;
+    case 'T':
+        unit = 1ull << 40;
+        break;
+    default:
+        return -ERR_INVAL;
     }
     if (*end && end[1])
         return -ERR_INVAL;
@@ -216,6 +229,8 @@ static int set_accel(struct cli_opts *o, const char *flag, const char *name, cha
 
 static int opt_machine(struct cli_opts *o, const char *flag, const char *arg, char *err)
 {
+    if (!*arg)
+        return fail(err, "%s: empty value", flag);
     struct kv kv;
     int rc;
     struct kv_iter it = kv_start(arg, "type");
@@ -252,6 +267,8 @@ static int opt_cpu(struct cli_opts *o, const char *flag, const char *arg, char *
 
 static int opt_accel(struct cli_opts *o, const char *flag, const char *arg, char *err)
 {
+    if (!*arg)
+        return fail(err, "%s: empty value", flag);
     struct kv kv;
     int rc;
     struct kv_iter it = kv_start(arg, "accel");
@@ -267,8 +284,10 @@ static int opt_accel(struct cli_opts *o, const char *flag, const char *arg, char
 
 static int opt_smp(struct cli_opts *o, const char *flag, const char *arg, char *err)
 {
-    static const char *const keys[] = {"cpus", "maxcpus", "sockets", "dies",
-                                       "clusters", "cores", "threads"};
+    if (!*arg)
+        return fail(err, "%s: empty value", flag);
+    static const char *const keys[] = {"cpus",     "maxcpus", "sockets", "dies",
+                                       "clusters", "cores",   "threads"};
     unsigned long v[ARRAY_SIZE(keys)] = {0};
     bool given[ARRAY_SIZE(keys)] = {false};
     struct kv kv;
@@ -310,6 +329,8 @@ static int opt_smp(struct cli_opts *o, const char *flag, const char *arg, char *
 
 static int opt_mem(struct cli_opts *o, const char *flag, const char *arg, char *err)
 {
+    if (!*arg)
+        return fail(err, "%s: empty value", flag);
     struct kv kv;
     int rc;
     struct kv_iter it = kv_start(arg, "size");
@@ -330,6 +351,8 @@ static int opt_mem(struct cli_opts *o, const char *flag, const char *arg, char *
 
 static int opt_name(struct cli_opts *o, const char *flag, const char *arg, char *err)
 {
+    if (!*arg)
+        return fail(err, "%s: empty value", flag);
     struct kv kv;
     int rc;
     struct kv_iter it = kv_start(arg, "guest");
@@ -455,8 +478,9 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err)
     for (; i < argc; i++) {
         const char *a = argv[i];
         if (a[0] != '-')
-            return fail(err, "%s: unsupported argument (disk images are given with -drive, "
-                             "which visor does not support yet)",
+            return fail(err,
+                        "%s: unsupported argument (disk images are given with -drive, "
+                        "which visor does not support yet)",
                         a);
         const struct flag *f = find_flag(a);
         if (!f)
@@ -481,8 +505,9 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err)
 void cli_print_help(FILE *f)
 {
     fprintf(f, "usage: visor [run] [options]\n\n"
-               "visor " VISOR_VERSION " runs RISC-V RV64GC guests on a board laid out like QEMU "
-               VISOR_QEMU_VERSION "'s virt,\nand takes QEMU's flags for it:\n\n");
+               "visor " VISOR_VERSION
+               " runs RISC-V RV64GC guests on a board laid out like QEMU " VISOR_QEMU_VERSION
+               "'s virt,\nand takes QEMU's flags for it:\n\n");
     for (size_t i = 0; i < ARRAY_SIZE(flags); i++) {
         const struct flag *fl = &flags[i];
         if (!fl->synopsis)

@@ -36,8 +36,8 @@ void machine_blobs_free(struct machine_blobs *bs)
     bs->n = bs->cap = 0;
 }
 
-int machine_blobs_add(struct machine_blobs *bs, uint64_t addr, const void *data,
-                      uint64_t filesz, uint64_t memsz, const char *what, char *err)
+int machine_blobs_add(struct machine_blobs *bs, uint64_t addr, const void *data, uint64_t filesz,
+                      uint64_t memsz, const char *what, char *err)
 {
     uint64_t ram_end = bs->ram_base + bs->ram_size;
     if (filesz > memsz || memsz == 0 || addr < bs->ram_base || addr >= ram_end ||
@@ -95,12 +95,14 @@ static int elf_error(char *err, const char *name, const char *what)
     return -ERR_FORMAT;
 }
 
-int machine_load_elf(struct machine_blobs *bs, const char *name, const uint8_t *data,
-                     size_t size, uint64_t *entry, uint64_t *low, uint64_t *high, char *err)
+int machine_load_elf(struct machine_blobs *bs, const char *name, const uint8_t *data, size_t size,
+                     uint64_t *entry, uint64_t *low, uint64_t *high, char *err)
 {
     Elf64_Ehdr eh;
-    if (size < EI_NIDENT || memcmp(data, ELFMAG, SELFMAG) != 0)
+    if (size < SELFMAG || memcmp(data, ELFMAG, SELFMAG) != 0)
         return elf_error(err, name, "not an ELF file");
+    if (size < EI_NIDENT)
+        return elf_error(err, name, "truncated ELF header");
     if (data[EI_CLASS] != ELFCLASS64)
         return elf_error(err, name, "not a 64-bit ELF file (RV64 needs ELFCLASS64)");
     if (size < sizeof(eh))
@@ -208,8 +210,8 @@ int machine_load_kernel(struct machine_blobs *bs, const char *name, const uint8_
     }
     if (size > bs->ram_size) {
         snprintf(err, MACHINE_ERRLEN,
-                 "kernel '%s' (%zu bytes) does not fit in RAM (%" PRIu64 " MiB); use -m",
-                 name, size, bs->ram_size >> 20);
+                 "kernel '%s' (%zu bytes) does not fit in RAM (%" PRIu64 " MiB); use -m", name,
+                 size, bs->ram_size >> 20);
         return -ERR_RANGE;
     }
     char why[MACHINE_ERRLEN];
@@ -286,8 +288,7 @@ static void put64(uint8_t *p, uint64_t v)
 void machine_rom_build(uint8_t *rom, size_t rom_size, uint64_t start, uint64_t fdt_addr,
                        uint64_t kernel_entry)
 {
-    const uint32_t OP_AUIPC = 0x17, OP_IMM = 0x13, OP_SYSTEM = 0x73, OP_LOAD = 0x03,
-                   OP_JALR = 0x67;
+    const uint32_t OP_AUIPC = 0x17, OP_IMM = 0x13, OP_SYSTEM = 0x73, OP_LOAD = 0x03, OP_JALR = 0x67;
     const unsigned F3_ADD = 0, F3_CSRRS = 2, F3_LD = 3;
     const uint32_t words[] = {
         enc_u(OP_AUIPC, REG_T0, 0),

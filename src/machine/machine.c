@@ -22,8 +22,8 @@ static uint64_t read_mtime(void *ctx)
     return clint_mtime(ctx);
 }
 
-static int map_dev(struct machine *m, enum machine_map_id id, const struct mmio_ops *ops,
-                   void *dev, char *err)
+static int map_dev(struct machine *m, enum machine_map_id id, const struct mmio_ops *ops, void *dev,
+                   char *err)
 {
     int rc = bus_add_mmio(&m->bus, machine_map[id].base, machine_map[id].size, ops, dev);
     if (rc)
@@ -155,8 +155,8 @@ static int load_fdt(struct machine *m, char *err)
     }
     m->fdt_addr = machine_fdt_addr(m->bus.ram_base, m->bus.ram_size, m->fdt_size);
     char why[MACHINE_ERRLEN];
-    rc = m->fdt_addr ? machine_blobs_add(&m->blobs, m->fdt_addr, m->fdt, m->fdt_size,
-                                         m->fdt_size, "device tree", why)
+    rc = m->fdt_addr ? machine_blobs_add(&m->blobs, m->fdt_addr, m->fdt, m->fdt_size, m->fdt_size,
+                                         "device tree", why)
                      : -ERR_RANGE;
     if (rc) {
         snprintf(err, MACHINE_ERRLEN,
@@ -182,8 +182,8 @@ int machine_create(struct machine **out, const struct machine_config *cfg,
 {
     *out = NULL;
     if (cfg->nharts < 1 || cfg->nharts > MACHINE_MAX_HARTS || cfg->nharts > DEV_MAX_HARTS) {
-        snprintf(err, MACHINE_ERRLEN, "-smp: %u CPUs requested; virt supports 1 to %u",
-                 cfg->nharts, MACHINE_MAX_HARTS);
+        snprintf(err, MACHINE_ERRLEN, "-smp: %u CPUs requested; virt supports 1 to %u", cfg->nharts,
+                 MACHINE_MAX_HARTS);
         return -ERR_RANGE;
     }
     if (cfg->ram_size == 0 || cfg->ram_size > MACHINE_MAX_RAM || (cfg->ram_size & 0xfff)) {

@@ -97,14 +97,14 @@ struct machine {
     struct rom *rom;
 
     struct machine_blobs blobs;
-    uint8_t *fdt;          /* the device tree the guest gets (also in blobs) */
+    uint8_t *fdt; /* the device tree the guest gets (also in blobs) */
     uint32_t fdt_size;
     uint64_t fdt_addr;     /* where a1 points */
     uint64_t start_addr;   /* where the reset ROM jumps: DRAM base with -bios none */
     uint64_t kernel_entry; /* the kernel's entry (fw_dynamic next_addr); 0 without a kernel */
     uint64_t kernel_low, kernel_high;
     uint64_t initrd_start, initrd_end; /* 0, 0 without an initrd */
-    uint8_t *rom_image;    /* machine_map[MAP_MROM].size bytes */
+    uint8_t *rom_image;                /* machine_map[MAP_MROM].size bytes */
 };
 
 /* Builds the board for cfg. Returns 0, or a negative code with a message naming the flag or
@@ -125,13 +125,12 @@ struct machine_fdt_params {
 };
 /* Generates the tree QEMU 7.2 would for `-M virt -bios none` (minus devices visor lacks).
  * *out is malloc'd. Returns 0 or a negative code. */
-MUST_CHECK int machine_fdt_build(const struct machine_fdt_params *p, uint8_t **out,
-                                 uint32_t *size);
+MUST_CHECK int machine_fdt_build(const struct machine_fdt_params *p, uint8_t **out, uint32_t *size);
 /* Validates a user device tree and, if bootargs or an initrd are given, sets them in /chosen
  * (created if missing). Takes ownership of *dtb (replaced by the edited copy). */
 MUST_CHECK int machine_fdt_amend(uint8_t **dtb, uint32_t *size, size_t file_size,
-                                 const char *bootargs, uint64_t initrd_start,
-                                 uint64_t initrd_end, char *err);
+                                 const char *bootargs, uint64_t initrd_start, uint64_t initrd_end,
+                                 char *err);
 
 /* ---- Boot loading (boot.c) ---- */
 void machine_blobs_init(struct machine_blobs *bs, uint64_t ram_base, uint64_t ram_size);
@@ -145,9 +144,9 @@ MUST_CHECK int machine_blobs_write(const struct machine_blobs *bs, struct bus *b
 /* Loads a kernel image: an ELF64 RISC-V executable at its physical addresses, or anything
  * else as a raw binary at DRAM base. name is used in messages. On success sets the entry and
  * the lowest and highest (exclusive) addresses loaded. */
-MUST_CHECK int machine_load_kernel(struct machine_blobs *bs, const char *name,
-                                   const uint8_t *data, size_t size, uint64_t *entry,
-                                   uint64_t *low, uint64_t *high, char *err);
+MUST_CHECK int machine_load_kernel(struct machine_blobs *bs, const char *name, const uint8_t *data,
+                                   size_t size, uint64_t *entry, uint64_t *low, uint64_t *high,
+                                   char *err);
 /* Just the ELF path of machine_load_kernel (data must start with the ELF magic). */
 MUST_CHECK int machine_load_elf(struct machine_blobs *bs, const char *name, const uint8_t *data,
                                 size_t size, uint64_t *entry, uint64_t *low, uint64_t *high,

@@ -7,8 +7,13 @@
 #define COMPAT_LEN(c) (__builtin_types_compatible_p(__typeof__(c), void *) ? 0 : sizeof(c))
 
 const struct machine_map_entry machine_map[MAP_COUNT] = {
-#define MAP(id, n, b, s, cnt, i, c) \
-    [MAP_##id] = {.node = n, .base = b, .size = s, .count = cnt, .irq = i, .compat = c, \
+#define MAP(id, n, b, s, cnt, i, c)                                                                \
+    [MAP_##id] = {.node = n,                                                                       \
+                  .base = b,                                                                       \
+                  .size = s,                                                                       \
+                  .count = cnt,                                                                    \
+                  .irq = i,                                                                        \
+                  .compat = c,                                                                     \
                   .compat_len = COMPAT_LEN(c)},
 #include "memmap.def"
 #undef MAP

@@ -81,8 +81,7 @@ static void on_finisher(void *ctx, enum finisher_action a, unsigned code)
     }
 }
 
-int vm_create(struct vm **out, const struct vm_config *cfg, const struct vm_console *con,
-              char *err)
+int vm_create(struct vm **out, const struct vm_config *cfg, const struct vm_console *con, char *err)
 {
     struct vm *vm = xcalloc(1, sizeof(*vm));
     vm->cfg = *cfg;

@@ -25,8 +25,8 @@ struct vm_console {
 
 struct vm_config {
     struct machine_config machine;
-    bool no_reboot;       /* a guest reset ends the run with status 0 */
-    uint64_t slice;       /* instructions per hart per turn; 0: VM_DEFAULT_SLICE */
+    bool no_reboot; /* a guest reset ends the run with status 0 */
+    uint64_t slice; /* instructions per hart per turn; 0: VM_DEFAULT_SLICE */
 };
 
 #define VM_DEFAULT_SLICE 10000
@@ -36,8 +36,8 @@ struct vm_config {
 #define VM_INPUT_POLL_NS 1000000ull
 
 /* Builds the machine; on failure err (MACHINE_ERRLEN bytes) names the flag or file. */
-MUST_CHECK int vm_create(struct vm **out, const struct vm_config *cfg,
-                         const struct vm_console *con, char *err);
+MUST_CHECK int vm_create(struct vm **out, const struct vm_config *cfg, const struct vm_console *con,
+                         char *err);
 struct machine *vm_machine(struct vm *vm);
 /* Runs until the guest powers off (0), fails through the test device (its code), resets
  * with no_reboot (0), or vm_request_exit; returns that exit status. */
