@@ -205,6 +205,7 @@ int vm_run(struct vm *vm)
             hart_run(h, vm->cfg.slice);
             if (m->nharts > 1)
                 h->resv_valid = false;
+            clint_update(m->clint);
         }
         clint_update(m->clint);
         rtc_update(m->rtc);
