@@ -88,6 +88,9 @@ void hart_irq_line(void *ctx, unsigned n, bool level);
 /* True if an enabled interrupt is pending, ignoring global enables (what wakes WFI). */
 bool hart_irq_wakeup(const struct hart *h);
 void hart_tlb_flush(struct hart *h);
+/* The time (in timebase ticks) at which the hart's own Sstc timer fires, or UINT64_MAX when
+ * stimecmp is not in use; the run loop sleeps no longer than this. */
+uint64_t hart_timer_deadline(const struct hart *h);
 
 #endif
 
@@ -133,3 +136,7 @@ void insn_decode(uint32_t raw, struct insn *in);
 const char *insn_row_name(unsigned row);
 /* Whether any instruction of this row has been decoded in this process (coverage). */
 bool insn_row_seen(unsigned row);
+/* Writes the instruction's disassembly as objdump -M no-aliases prints it (mnemonic, a tab,
+ * operands), e.g. "c.addi\ta0,1" or "beq\ta0,a1,0x80000010" (pc-relative targets resolved
+ * against pc). Returns the length written, truncating to size. */
+int insn_disasm(const struct insn *in, uint64_t pc, char *buf, size_t size);

@@ -79,3 +79,8 @@ bool hart_irq_wakeup(const struct hart *h)
         mip |= 1ull << IRQ_STI;
     return (mip & h->mie) != 0;
 }
+
+uint64_t hart_timer_deadline(const struct hart *h)
+{
+    return (h->menvcfg & MENVCFG_STCE) ? h->stimecmp : UINT64_MAX;
+}

@@ -16,8 +16,6 @@
 #include <string.h>
 #include <time.h>
 
-/* menvcfg.STCE (privileged spec, Sstc): stimecmp drives STIP. */
-#define MENVCFG_STCE_BIT (1ull << 63)
 
 enum vm_request { REQ_NONE, REQ_EXIT, REQ_RESET };
 
@@ -161,8 +159,9 @@ static uint64_t sleep_budget(const struct vm *vm)
     uint64_t best = next > now ? next - now : UINT64_MAX;
     for (unsigned i = 0; i < m->nharts; i++) {
         const struct hart *h = &m->harts[i];
-        if ((h->menvcfg & MENVCFG_STCE_BIT) && h->stimecmp > now && h->stimecmp - now < best)
-            best = h->stimecmp - now;
+        uint64_t due = hart_timer_deadline(h);
+        if (due > now && due - now < best)
+            best = due - now;
     }
     const uint64_t ns_per_tick = 1000000000ull / TIMEBASE_HZ;
     if (best > VM_MAX_SLEEP_NS / ns_per_tick)
