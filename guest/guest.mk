@@ -10,3 +10,11 @@ build/guest/hello.elf: $(GUEST_HELLO) guest/hello/hello.ld guest/guest.mk
 	$(GUEST_CC) $(GUEST_CFLAGS) -T guest/hello/hello.ld -o $@ $(GUEST_HELLO)
 
 guest: build/guest/hello.elf
+
+# An S-mode payload for firmware boots, as a raw binary (placed at 0x80200000 behind OpenSBI).
+build/guest/sbi-hello.bin: guest/sbi-hello/sbi-hello.S guest/guest.mk
+	@mkdir -p $(dir $@)
+	$(GUEST_CC) $(GUEST_CFLAGS) -Wl,-Ttext=0x80200000,--no-relax -o build/guest/sbi-hello.elf $<
+	riscv64-unknown-elf-objcopy -O binary build/guest/sbi-hello.elf $@
+
+guest: build/guest/sbi-hello.bin

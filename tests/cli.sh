@@ -67,8 +67,7 @@ refused "visor: -drive: unsupported option" -bios none -drive file=x.img
 refused "-smp: 9 CPUs" -smp 9
 refused "-m" -m 0
 refused "-kernel: requires an argument" -kernel
-refused "-bios default: not supported yet" -bios default
-refused "-bios fw.bin: not supported yet" -bios fw.bin
+refused "-bios: could not load firmware '$tmp/nofw.bin'" -bios "$tmp/nofw.bin"
 refused "unsupported machine type 'sifive_u'" -M sifive_u
 refused "could not load kernel '$tmp/missing'" -bios none -kernel "$tmp/missing"
 printf 'not an elf, not a kernel either' >"$tmp/junk.dtb"
@@ -110,9 +109,26 @@ if [ -f "$HELLO" ]; then
     run run -machine virt -bios none -kernel "$HELLO" -nographic -append "hello there" -m 1G
     check "visor run: bootargs reach the guest" has_out "bootargs: hello there"
     check "visor run: fdt below 3 GiB" has_out "device tree at 0xbfe00000"
+    # Without -bios, as with -bios default, OpenSBI runs first: an M-mode ELF linked at DRAM
+    # base then collides with it, and visor says so.
     run -machine virt -kernel "$HELLO" -nographic
-    check "missing -bios warns" has_err "no -bios given"
-    check "missing -bios still boots" [ "$(rc)" = 0 ]
+    check "no -bios means OpenSBI: an M-mode kernel at DRAM base overlaps it" has_err "overlap"
+    check "no -bios with an overlapping kernel: status 1" [ "$(rc)" = 1 ]
+fi
+
+# ---- a firmware boot: OpenSBI runs an S-mode payload that powers off through SBI ----
+SBI_HELLO=build/guest/sbi-hello.bin
+if [ -f "$SBI_HELLO" ]; then
+    run -machine virt -kernel "$SBI_HELLO" -nographic
+    check "opensbi: banner" has_out "OpenSBI v"
+    check "opensbi: payload entered in S-mode at 0x80200000" has_out "Domain0 Next Address      : 0x0000000080200000"
+    check "opensbi: payload runs" has_out "sbi-hello: S-mode payload running"
+    check "opensbi: SBI base extension answers" has_out "sbi-hello: SBI spec version"
+    check "opensbi: time CSR ticks in S-mode" has_out "sbi-hello: time is ticking"
+    check "opensbi: SBI system reset powers off with status 0" [ "$(rc)" = 0 ]
+    run -machine virt -bios default -kernel "$SBI_HELLO" -nographic -smp 2
+    check "opensbi -smp 2: payload runs" has_out "sbi-hello: time is ticking"
+    check "opensbi -smp 2: status 0" [ "$(rc)" = 0 ]
     run -machine virt -bios none -kernel "$HELLO" -serial none
     check "-serial none: no output" [ ! -s "$tmp/out" ]
     check "-serial none: status 0" [ "$(rc)" = 0 ]

@@ -449,12 +449,14 @@ static const struct flag *find_flag(const char *arg)
 static int validate(struct cli_opts *o, char *err)
 {
     const struct machine_config *mc = &o->vm.machine;
-    if (!o->bios) {
-        warn("warning: no -bios given; booting as with -bios none "
-             "(QEMU's default OpenSBI firmware is not supported yet)");
+    /* As on QEMU, no -bios means -bios default: OpenSBI's fw_dynamic. */
+    if (!o->bios || !strcmp(o->bios, "default")) {
+        o->vm.machine.bios = machine_default_bios();
+        if (!o->vm.machine.bios)
+            return fail(err, "-bios default: OpenSBI's fw_dynamic.bin not found (install Debian's "
+                             "opensbi package, or give -bios FILE or -bios none)");
     } else if (strcmp(o->bios, "none")) {
-        return fail(err, "-bios %s: not supported yet; only -bios none (OpenSBI comes next)",
-                    o->bios);
+        o->vm.machine.bios = o->bios;
     }
     if (mc->initrd && !mc->kernel)
         return fail(err, "-initrd: only allowed with -kernel");

@@ -197,31 +197,63 @@ int machine_load_elf(struct machine_blobs *bs, const char *name, const uint8_t *
     return 0;
 }
 
+/* The RISC-V Linux Image header (Documentation/riscv/boot-image-header.rst): magic "RISCV\0\0\0"
+ * at 0x30 (deprecated) and "RSC\x05" at 0x38; image_size at 0x10 is the memory the kernel
+ * occupies once running (text, data and bss), larger than the file. */
+#define IMAGE_SIZE_OFFSET 0x10
+#define IMAGE_MAGIC_OFFSET 0x30
+#define IMAGE_MAGIC2_OFFSET 0x38
+#define IMAGE_HEADER_SIZE 0x40
+
+static uint64_t le64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+uint64_t machine_image_size(const uint8_t *data, size_t size)
+{
+    if (size < IMAGE_HEADER_SIZE)
+        return 0;
+    bool magic = memcmp(data + IMAGE_MAGIC_OFFSET, "RISCV\0\0\0", 8) == 0 ||
+                 memcmp(data + IMAGE_MAGIC2_OFFSET, "RSC\x05", 4) == 0;
+    return magic ? le64(data + IMAGE_SIZE_OFFSET) : 0;
+}
+
 int machine_load_kernel(struct machine_blobs *bs, const char *name, const uint8_t *data,
-                        size_t size, uint64_t *entry, uint64_t *low, uint64_t *high, char *err)
+                        size_t size, uint64_t raw_base, uint64_t *entry, uint64_t *low,
+                        uint64_t *high, char *err)
 {
     if (size >= SELFMAG && memcmp(data, ELFMAG, SELFMAG) == 0)
         return machine_load_elf(bs, name, data, size, entry, low, high, err);
-    /* Anything else is a raw image (a Linux Image, a flat binary) at DRAM base — with -bios
-     * none that is also where QEMU puts it (the firmware end, aligned up to 2 MiB). */
+    /* Anything else is a raw image (a Linux Image, a flat binary) at raw_base: DRAM base with
+     * -bios none, the firmware's end aligned up to 2 MiB with a firmware (as QEMU does). A
+     * Linux Image reserves its whole image_size, so nothing is placed over its bss. */
     if (size == 0) {
         snprintf(err, MACHINE_ERRLEN, "kernel '%s' is empty", name);
         return -ERR_FORMAT;
     }
-    if (size > bs->ram_size) {
+    uint64_t memsz = machine_image_size(data, size);
+    if (memsz < size)
+        memsz = size;
+    uint64_t room = bs->ram_base + bs->ram_size - raw_base;
+    if (raw_base < bs->ram_base || memsz > room) {
         snprintf(err, MACHINE_ERRLEN,
-                 "kernel '%s' (%zu bytes) does not fit in RAM (%" PRIu64 " MiB); use -m", name,
-                 size, bs->ram_size >> 20);
+                 "kernel '%s' (%" PRIu64 " bytes in memory) does not fit in RAM (%" PRIu64
+                 " MiB) at 0x%" PRIx64 "; use -m",
+                 name, memsz, bs->ram_size >> 20, raw_base);
         return -ERR_RANGE;
     }
     char why[MACHINE_ERRLEN];
-    int rc = machine_blobs_add(bs, bs->ram_base, data, size, size, "kernel", why);
+    int rc = machine_blobs_add(bs, raw_base, data, size, memsz, "kernel", why);
     if (rc) {
         snprintf(err, MACHINE_ERRLEN, "kernel '%s': %.400s", name, why);
         return rc;
     }
-    *entry = *low = bs->ram_base;
-    *high = bs->ram_base + size;
+    *entry = *low = raw_base;
+    *high = raw_base + memsz;
     return 0;
 }
 

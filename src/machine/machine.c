@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void no_tx(void *ctx, uint8_t byte)
 {
@@ -79,12 +80,47 @@ static int read_file(const char *flag, const char *what, const char *path, uint8
     return rc;
 }
 
+const char *machine_default_bios(void)
+{
+    static const char *const candidates[] = {
+        "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin",
+        "/usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin",
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(candidates); i++)
+        if (access(candidates[i], R_OK) == 0)
+            return candidates[i];
+    return NULL;
+}
+
+/* The firmware (-bios) goes at DRAM base; the ROM jumps there whatever its ELF entry, as on
+ * QEMU. */
+static int load_firmware(struct machine *m, char *err)
+{
+    const struct machine_config *c = &m->cfg;
+    m->firmware_end = m->bus.ram_base;
+    if (!c->bios)
+        return 0;
+    uint8_t *data;
+    size_t size;
+    int rc = read_file("-bios", "firmware", c->bios, &data, &size, err);
+    if (rc)
+        return rc;
+    uint64_t entry, low;
+    char why[MACHINE_ERRLEN];
+    rc = machine_load_kernel(&m->blobs, c->bios, data, size, m->bus.ram_base, &entry, &low,
+                             &m->firmware_end, why);
+    free(data);
+    if (rc)
+        snprintf(err, MACHINE_ERRLEN, "-bios: %.480s", why);
+    return rc;
+}
+
 static int load_kernel(struct machine *m, char *err)
 {
     const struct machine_config *c = &m->cfg;
     if (!c->kernel) {
         m->kernel_entry = 0;
-        m->kernel_low = m->kernel_high = m->bus.ram_base;
+        m->kernel_low = m->kernel_high = m->firmware_end;
         return 0;
     }
     uint8_t *data;
@@ -92,8 +128,12 @@ static int load_kernel(struct machine *m, char *err)
     int rc = read_file("-kernel", "kernel", c->kernel, &data, &size, err);
     if (rc)
         return rc;
-    rc = machine_load_kernel(&m->blobs, c->kernel, data, size, &m->kernel_entry, &m->kernel_low,
-                             &m->kernel_high, err);
+    /* Behind a firmware, a raw kernel starts at the next 2 MiB boundary (0x80200000 for
+     * OpenSBI), where RV64 Linux expects to run. */
+    const uint64_t align = 2ull << 20;
+    uint64_t raw_base = c->bios ? (m->firmware_end + align - 1) & ~(align - 1) : m->bus.ram_base;
+    rc = machine_load_kernel(&m->blobs, c->kernel, data, size, raw_base, &m->kernel_entry,
+                             &m->kernel_low, &m->kernel_high, err);
     free(data);
     return rc;
 }
@@ -214,6 +254,8 @@ int machine_create(struct machine **out, const struct machine_config *cfg,
     m->start_addr = m->bus.ram_base;
 
     int rc = map_devices(m, err);
+    if (!rc)
+        rc = load_firmware(m, err);
     if (!rc)
         rc = load_kernel(m, err);
     if (!rc)

@@ -53,6 +53,7 @@ static inline uint64_t machine_map_base(enum machine_map_id id, unsigned k)
 /* ---- Configuration (what the command line decided) ---- */
 struct machine_config {
     uint64_t ram_size;  /* bytes, a multiple of 4 KiB */
+    const char *bios;   /* M-mode firmware (ELF or raw, at DRAM base); NULL for -bios none */
     unsigned nharts;    /* 1..MACHINE_MAX_HARTS */
     const char *kernel; /* ELF64 RISC-V or raw binary; NULL for none */
     const char *initrd; /* requires kernel */
@@ -100,12 +101,17 @@ struct machine {
     uint8_t *fdt; /* the device tree the guest gets (also in blobs) */
     uint32_t fdt_size;
     uint64_t fdt_addr;     /* where a1 points */
-    uint64_t start_addr;   /* where the reset ROM jumps: DRAM base with -bios none */
+    uint64_t start_addr;   /* where the reset ROM jumps: DRAM base (firmware, or -bios none) */
+    uint64_t firmware_end; /* end of the loaded firmware; DRAM base without one */
     uint64_t kernel_entry; /* the kernel's entry (fw_dynamic next_addr); 0 without a kernel */
     uint64_t kernel_low, kernel_high;
     uint64_t initrd_start, initrd_end; /* 0, 0 without an initrd */
     uint8_t *rom_image;                /* machine_map[MAP_MROM].size bytes */
 };
+
+/* The firmware -bios default names: OpenSBI's generic fw_dynamic.bin from Debian's opensbi
+ * package (else QEMU's bundled copy); NULL if neither is installed. */
+const char *machine_default_bios(void);
 
 /* Builds the board for cfg. Returns 0, or a negative code with a message naming the flag or
  * file at fault in err (MACHINE_ERRLEN bytes). */
@@ -141,12 +147,15 @@ MUST_CHECK int machine_blobs_add(struct machine_blobs *bs, uint64_t addr, const 
 /* Copies every blob into RAM. */
 MUST_CHECK int machine_blobs_write(const struct machine_blobs *bs, struct bus *b);
 
-/* Loads a kernel image: an ELF64 RISC-V executable at its physical addresses, or anything
- * else as a raw binary at DRAM base. name is used in messages. On success sets the entry and
- * the lowest and highest (exclusive) addresses loaded. */
+/* Loads a kernel (or firmware) image: an ELF64 RISC-V executable at its physical addresses,
+ * or anything else as a raw binary at raw_base (a Linux Image reserving its header's
+ * image_size). name is used in messages. On success sets the entry and the lowest and highest
+ * (exclusive) addresses it occupies. */
 MUST_CHECK int machine_load_kernel(struct machine_blobs *bs, const char *name, const uint8_t *data,
-                                   size_t size, uint64_t *entry, uint64_t *low, uint64_t *high,
-                                   char *err);
+                                   size_t size, uint64_t raw_base, uint64_t *entry, uint64_t *low,
+                                   uint64_t *high, char *err);
+/* The image_size of a RISC-V Linux Image header, or 0 if data is not such an Image. */
+uint64_t machine_image_size(const uint8_t *data, size_t size);
 /* Just the ELF path of machine_load_kernel (data must start with the ELF magic). */
 MUST_CHECK int machine_load_elf(struct machine_blobs *bs, const char *name, const uint8_t *data,
                                 size_t size, uint64_t *entry, uint64_t *low, uint64_t *high,

@@ -203,10 +203,28 @@ TEST(kernel_initrd_append_dtb)
     REFUSED("-append: only allowed with -kernel", "-bios", "none", "-append", "quiet");
 }
 
-TEST(bios_none_only)
+TEST(bios_none_default_and_files)
 {
-    REFUSED("-bios default: not supported yet", "-bios", "default");
-    REFUSED("-bios fw_jump.elf: not supported yet", "-bios", "fw_jump.elf");
+    struct cli_opts o;
+    char err[CLI_ERRLEN];
+    CHECK_EQ(PARSE(&o, err, "-bios", "none"), 0);
+    CHECK(o.vm.machine.bios == NULL);
+    cli_opts_free(&o);
+    CHECK_EQ(PARSE(&o, err, "-bios", "fw_jump.elf"), 0);
+    CHECK(o.vm.machine.bios && !strcmp(o.vm.machine.bios, "fw_jump.elf"));
+    cli_opts_free(&o);
+    /* default (also what no -bios means) is OpenSBI, if installed; else a clear refusal */
+    const char *fw = machine_default_bios();
+    if (fw) {
+        CHECK_EQ(PARSE(&o, err, "-bios", "default"), 0);
+        CHECK(o.vm.machine.bios && !strcmp(o.vm.machine.bios, fw));
+        cli_opts_free(&o);
+        CHECK_EQ(PARSE(&o, err, "-m", "256M"), 0);
+        CHECK(o.vm.machine.bios && !strcmp(o.vm.machine.bios, fw));
+        cli_opts_free(&o);
+    } else {
+        REFUSED("fw_dynamic.bin not found", "-bios", "default");
+    }
 }
 
 TEST(unknown_flags_and_arguments_refused)

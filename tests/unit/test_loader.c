@@ -54,7 +54,7 @@ static int load(struct elf_img *e, struct machine_blobs *bs, char *err)
     uint64_t entry, lo, hi;
     machine_blobs_init(bs, RAM_BASE, RAM_SIZE);
     err[0] = '\0';
-    return machine_load_kernel(bs, "k.elf", e->buf, e->size, &entry, &lo, &hi, err);
+    return machine_load_kernel(bs, "k.elf", e->buf, e->size, bs->ram_base, &entry, &lo, &hi, err);
 }
 
 /* Expects the image to be refused with a message naming the file and containing what. */
@@ -83,7 +83,7 @@ TEST(good_elf_loads_at_physical_addresses)
     char err[MACHINE_ERRLEN];
     uint64_t entry, lo, hi;
     machine_blobs_init(&bs, RAM_BASE, RAM_SIZE);
-    CHECK_EQ(machine_load_kernel(&bs, "k.elf", e.buf, e.size, &entry, &lo, &hi, err), 0);
+    CHECK_EQ(machine_load_kernel(&bs, "k.elf", e.buf, e.size, bs.ram_base, &entry, &lo, &hi, err), 0);
     CHECK_EQ(entry, RAM_BASE + 0x40);
     CHECK_EQ(lo, RAM_BASE);
     CHECK_EQ(hi, RAM_BASE + 0x10000 + 1024);
@@ -251,16 +251,43 @@ TEST(raw_images_go_to_dram_base)
     char err[MACHINE_ERRLEN];
     uint64_t entry, lo, hi;
     machine_blobs_init(&bs, RAM_BASE, RAM_SIZE);
-    CHECK_EQ(machine_load_kernel(&bs, "Image", img, sizeof(img), &entry, &lo, &hi, err), 0);
+    CHECK_EQ(machine_load_kernel(&bs, "Image", img, sizeof(img), bs.ram_base, &entry, &lo, &hi, err), 0);
     CHECK_EQ(entry, RAM_BASE);
     CHECK_EQ(hi, RAM_BASE + 100);
     machine_blobs_free(&bs);
     machine_blobs_init(&bs, RAM_BASE, 4096);
     uint8_t *big = calloc(1, 8192);
-    CHECK(machine_load_kernel(&bs, "Image", big, 8192, &entry, &lo, &hi, err) < 0);
+    CHECK(machine_load_kernel(&bs, "Image", big, 8192, bs.ram_base, &entry, &lo, &hi, err) < 0);
     CHECK(strstr(err, "Image") && strstr(err, "does not fit"));
-    CHECK(machine_load_kernel(&bs, "Empty", big, 0, &entry, &lo, &hi, err) < 0);
+    CHECK(machine_load_kernel(&bs, "Empty", big, 0, bs.ram_base, &entry, &lo, &hi, err) < 0);
     free(big);
+    machine_blobs_free(&bs);
+}
+
+TEST(linux_image_reserves_its_image_size_at_the_given_base)
+{
+    /* A RISC-V Image header: image_size at 0x10, magics at 0x30 and 0x38. */
+    uint8_t img[0x80] = {0};
+    uint64_t image_size = 0x3000;
+    memcpy(img + 0x10, &image_size, 8);
+    memcpy(img + 0x30, "RISCV\0\0\0", 8);
+    memcpy(img + 0x38, "RSC\x05", 4);
+    CHECK_EQ(machine_image_size(img, sizeof(img)), 0x3000);
+    CHECK_EQ(machine_image_size(img, 0x20), 0); /* truncated header: not an Image */
+    struct machine_blobs bs;
+    char err[MACHINE_ERRLEN];
+    uint64_t entry, lo, hi;
+    machine_blobs_init(&bs, RAM_BASE, RAM_SIZE);
+    CHECK_EQ(machine_load_kernel(&bs, "Image", img, sizeof(img), RAM_BASE + 0x200000, &entry, &lo,
+                                 &hi, err), 0);
+    CHECK_EQ(entry, RAM_BASE + 0x200000);
+    CHECK_EQ(hi, RAM_BASE + 0x200000 + 0x3000);
+    machine_blobs_free(&bs);
+    /* An image_size beyond RAM is refused, not trusted. */
+    image_size = ~0ull;
+    memcpy(img + 0x10, &image_size, 8);
+    machine_blobs_init(&bs, RAM_BASE, RAM_SIZE);
+    CHECK(machine_load_kernel(&bs, "Image", img, sizeof(img), RAM_BASE, &entry, &lo, &hi, err) < 0);
     machine_blobs_free(&bs);
 }
 
