@@ -92,7 +92,6 @@ void hart_tlb_flush(struct hart *h);
  * stimecmp is not in use; the run loop sleeps no longer than this. */
 uint64_t hart_timer_deadline(const struct hart *h);
 
-#endif
 
 /* ---- The decoder (shared by the interpreter, and later the translator and disassembler) ---- */
 
@@ -140,3 +139,5 @@ bool insn_row_seen(unsigned row);
  * operands), e.g. "c.addi\ta0,1" or "beq\ta0,a1,0x80000010" (pc-relative targets resolved
  * against pc). Returns the length written, truncating to size. */
 int insn_disasm(const struct insn *in, uint64_t pc, char *buf, size_t size);
+
+#endif
