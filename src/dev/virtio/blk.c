@@ -1,0 +1,236 @@
+/* virtio-blk (virtio 1.x "Block Device") over a disk backend: one request queue; IN, OUT,
+ * FLUSH and GET_ID; status OK, IOERR or UNSUPP. A request's life is three steps:
+ * blk_prepare (parse the chain, on the hart, under the device lock), blk_execute (only disk
+ * I/O into or out of guest buffers: touches no queue state, so it may move to an I/O thread)
+ * and blk_complete (status byte, used entry, interrupt; under the device lock). For now the
+ * three run back to back inside the notify. A chain too short to hold the 16-byte header or
+ * the status byte is a device error; a request that merely asks for the impossible (past the
+ * end, a write to a read-only disk, a length that is not whole sectors) gets IOERR. */
+#include "virtio_priv.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define VIRTIO_BLK_F_SEG_MAX 2
+#define VIRTIO_BLK_F_RO 5
+#define VIRTIO_BLK_F_BLK_SIZE 6
+#define VIRTIO_BLK_F_FLUSH 9
+
+enum {
+    VIRTIO_BLK_T_IN = 0,
+    VIRTIO_BLK_T_OUT = 1,
+    VIRTIO_BLK_T_FLUSH = 4,
+    VIRTIO_BLK_T_GET_ID = 8,
+};
+#define VIRTIO_BLK_T_BARRIER 0x80000000u /* legacy flag, ignored */
+
+enum { VIRTIO_BLK_S_OK = 0, VIRTIO_BLK_S_IOERR = 1, VIRTIO_BLK_S_UNSUPP = 2 };
+
+#define SECTOR 512
+#define REQ_HEADER 16 /* le32 type, le32 reserved, le64 sector */
+#define BLK_ID_BYTES 20
+
+/* Configuration space offsets (struct virtio_blk_config) and the size we expose: through
+ * write_zeroes_may_unmap and its padding. */
+#define CFG_CAPACITY 0
+#define CFG_SEG_MAX 12
+#define CFG_BLK_SIZE 20
+#define CFG_LEN 60
+
+struct virtio_blk {
+    struct virtio_dev vdev; /* first: the transport casts between the two */
+    struct disk *disk;
+    char serial[BLK_ID_BYTES];
+};
+
+/* One request, from its parsed header to its status. */
+struct blk_req {
+    const struct virtq_elem *e;
+    uint32_t type;
+    uint64_t sector;
+    uint8_t status;
+    uint32_t written; /* bytes placed in the writable part, status byte excluded */
+};
+
+static struct virtio_blk *to_blk(struct virtio_dev *d)
+{
+    return (struct virtio_blk *)d;
+}
+
+/* Parses the header; -ERR_FORMAT (a device error) if the chain cannot carry a request. */
+static int blk_prepare(const struct virtq_elem *e, struct blk_req *req, const char **why)
+{
+    uint8_t h[REQ_HEADER];
+    if (e->out_len < REQ_HEADER) {
+        *why = "block request header shorter than 16 bytes";
+        return -ERR_FORMAT;
+    }
+    if (e->in_len < 1) {
+        *why = "block request has no writable status byte";
+        return -ERR_FORMAT;
+    }
+    if (virtq_copy_out(e, 0, h, sizeof(h)) != sizeof(h)) {
+        *why = "block request header unreadable";
+        return -ERR_FORMAT;
+    }
+    req->e = e;
+    req->type = get_le32(h) & ~VIRTIO_BLK_T_BARRIER;
+    req->sector = get_le64(h + 8);
+    req->status = VIRTIO_BLK_S_OK;
+    req->written = 0;
+    return 0;
+}
+
+/* Moves len bytes between the disk at byte pos and the chain's buffers: the writable part
+ * from offset 0 (reads), or the readable part from offset skip (writes). */
+static int blk_transfer(struct disk *disk, const struct virtq_elem *e, bool write, uint64_t skip,
+                        uint64_t len, uint64_t pos)
+{
+    unsigned first = write ? 0 : e->n_out, end = write ? e->n_out : e->n_out + e->n_in;
+    for (unsigned i = first; i < end && len; i++) {
+        const struct virtq_iov *v = &e->iov[i];
+        if (skip >= v->len) {
+            skip -= v->len;
+            continue;
+        }
+        uint64_t k = v->len - skip;
+        if (k > len)
+            k = len;
+        int rc = write ? disk_write(disk, pos, v->base + skip, (size_t)k)
+                       : disk_read(disk, pos, v->base + skip, (size_t)k);
+        if (rc)
+            return rc;
+        pos += k;
+        len -= k;
+        skip = 0;
+    }
+    return 0;
+}
+
+/* Whether [sector, sector + bytes/512) is whole sectors inside the disk. */
+static bool range_ok(const struct disk *disk, uint64_t sector, uint64_t bytes)
+{
+    uint64_t capacity = disk_size(disk) / SECTOR;
+    return bytes % SECTOR == 0 && sector <= capacity && bytes / SECTOR <= capacity - sector;
+}
+
+/* The I/O itself. Reads only req and the disk, writes only guest data buffers and req. */
+static void blk_execute(struct disk *disk, const char serial[BLK_ID_BYTES], struct blk_req *req)
+{
+    const struct virtq_elem *e = req->e;
+    uint64_t in_data = e->in_len - 1; /* the status byte is the last writable byte */
+    uint64_t out_data = e->out_len - REQ_HEADER;
+    switch (req->type) {
+    case VIRTIO_BLK_T_IN:
+        if (!range_ok(disk, req->sector, in_data) ||
+            blk_transfer(disk, e, false, 0, in_data, req->sector * SECTOR))
+            req->status = VIRTIO_BLK_S_IOERR;
+        else
+            req->written = (uint32_t)in_data;
+        break;
+    case VIRTIO_BLK_T_OUT:
+        if (disk_readonly(disk) || !range_ok(disk, req->sector, out_data) ||
+            blk_transfer(disk, e, true, REQ_HEADER, out_data, req->sector * SECTOR))
+            req->status = VIRTIO_BLK_S_IOERR;
+        break;
+    case VIRTIO_BLK_T_FLUSH:
+        if (disk_flush(disk))
+            req->status = VIRTIO_BLK_S_IOERR;
+        break;
+    case VIRTIO_BLK_T_GET_ID: {
+        uint8_t id[BLK_ID_BYTES];
+        memcpy(id, serial, sizeof(id));
+        size_t n = in_data < sizeof(id) ? (size_t)in_data : sizeof(id);
+        req->written = (uint32_t)virtq_copy_in(e, 0, id, n);
+        break;
+    }
+    default:
+        req->status = VIRTIO_BLK_S_UNSUPP;
+        break;
+    }
+}
+
+static void blk_complete(struct virtio_dev *d, struct virtq *q, struct blk_req *req)
+{
+    const struct virtq_elem *e = req->e;
+    if (virtq_copy_in(e, e->in_len - 1, &req->status, 1) != 1)
+        return; /* cannot happen: in_len >= 1 was checked */
+    if (req->status != VIRTIO_BLK_S_OK)
+        d->stats.request_errors++;
+    d->stats.chains++;
+    virtq_push(q, e->head, req->written + 1);
+}
+
+static void blk_notify(struct virtio_dev *d, unsigned qidx)
+{
+    struct virtio_blk *b = to_blk(d);
+    struct virtq *q = virtio_active_queue(d, qidx);
+    if (!q)
+        return;
+    uint16_t old = q->used_idx;
+    const char *why = NULL;
+    int rc;
+    while ((rc = virtq_pop(q, d->bus, d->elem, &why)) > 0) {
+        struct blk_req req;
+        if (blk_prepare(d->elem, &req, &why)) {
+            rc = -ERR_FORMAT;
+            break;
+        }
+        blk_execute(b->disk, b->serial, &req);
+        blk_complete(d, q, &req);
+    }
+    if (rc < 0)
+        virtio_device_error(d, why);
+    virtio_queue_interrupt(d, q, old);
+}
+
+/* The device section holds nothing yet: capacity and serial come from the command line. */
+static void blk_save(const struct virtio_dev *d, struct dev_writer *w)
+{
+}
+
+static bool blk_restore(struct virtio_dev *d, struct dev_reader *r)
+{
+    return dev_get_end(r);
+}
+
+static const struct virtio_dev_type blk_type = {
+    .name = "blk",
+    .id = VIRTIO_ID_BLOCK,
+    .nqueues = 1,
+    .save_tag = "VBLK",
+    .save_version = 1,
+    .notify = blk_notify,
+    .save = blk_save,
+    .restore = blk_restore,
+};
+
+struct virtio_dev *virtio_blk_new(struct bus *bus, struct irq_line irq, struct disk *disk,
+                                  bool legacy)
+{
+    struct virtio_blk *b = xcalloc(1, sizeof(*b));
+    b->disk = disk;
+    uint64_t features =
+        1ull << VIRTIO_BLK_F_SEG_MAX | 1ull << VIRTIO_BLK_F_BLK_SIZE | 1ull << VIRTIO_BLK_F_FLUSH;
+    if (disk_readonly(disk))
+        features |= 1ull << VIRTIO_BLK_F_RO;
+    virtio_dev_init(&b->vdev, &blk_type, bus, irq, legacy, features);
+    uint8_t *c = b->vdev.config;
+    b->vdev.config_len = CFG_LEN;
+    put_le64(c + CFG_CAPACITY, disk_size(disk) / SECTOR);
+    /* Header and status take two descriptors of a chain the queue size bounds (QEMU's rule). */
+    put_le32(c + CFG_SEG_MAX, VIRTIO_QUEUE_MAX - 2);
+    put_le32(c + CFG_BLK_SIZE, SECTOR);
+    return &b->vdev;
+}
+
+void virtio_blk_set_serial(struct virtio_dev *d, const char *serial)
+{
+    if (d->type != &blk_type)
+        return;
+    struct virtio_blk *b = to_blk(d);
+    pthread_mutex_lock(&d->lock);
+    memset(b->serial, 0, sizeof(b->serial));
+    memcpy(b->serial, serial, strnlen(serial, sizeof(b->serial)));
+    pthread_mutex_unlock(&d->lock);
+}
