@@ -26,7 +26,8 @@ LDFLAGS_ubsan := -fsanitize=undefined
 LDFLAGS_fuzz := -fsanitize=address,undefined
 LDLIBS := -lfdt -lm -lpthread -lutil
 
-LIB_SRCS := $(wildcard src/base/*.c src/mem/*.c src/cpu/*.c src/dev/*.c src/machine/*.c src/vm/*.c)
+LIB_SRCS := $(wildcard src/base/*.c src/mem/*.c src/cpu/*.c src/dev/*.c src/dev/virtio/*.c \
+            src/disk/*.c src/machine/*.c src/vm/*.c)
 CLI_SRCS := $(wildcard src/cli/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(B)/%.o)
@@ -63,6 +64,7 @@ install: $(B)/visor
 -include tests/isa/isa.mk
 -include guest/guest.mk
 -include bench/bench.mk
+-include guest/linux.mk
 
 deps:
 	@bash scripts/deps.sh

@@ -11,3 +11,4 @@ bench-guests: build/bench/cpu.elf
 
 bench: all bench-guests
 	@bash bench/interp.sh
+	@python3 bench/boot.py
