@@ -260,8 +260,15 @@ static void soc_node(struct fdtw *w, unsigned nharts, const struct phandles *ph)
     prop_compat(w, MAP_TEST);
     end(w);
 
-    /* The virtio-mmio slots (MAP_VIRTIO) get their nodes, highest first as in QEMU, when the
-     * transport lands; a node without a device behind it would fault the guest's probe. */
+    /* Every virtio-mmio slot has a node, as on QEMU, highest first; an empty slot answers
+     * with device ID 0 and the driver skips it. */
+    for (unsigned k = machine_map[MAP_VIRTIO].count; k-- > 0;) {
+        begin_dev(w, MAP_VIRTIO, k);
+        plic_child(w, MAP_VIRTIO, k, ph->plic);
+        prop_reg(w, machine_map_base(MAP_VIRTIO, k), machine_map[MAP_VIRTIO].size);
+        prop_compat(w, MAP_VIRTIO);
+        end(w);
+    }
 
     plic_node(w, nharts, ph);
     clint_node(w, nharts, ph);

@@ -56,6 +56,90 @@ static void build_devices(struct machine *m)
     }
 }
 
+static void virtio_console_out(void *ctx, const uint8_t *buf, size_t n)
+{
+    struct machine *m = ctx;
+    for (size_t i = 0; i < n; i++)
+        if (m->hooks.uart_tx)
+            m->hooks.uart_tx(m->hooks.ctx, buf[i]);
+}
+
+/* Puts each configured virtio device on its slot — an explicit bus=virtio-mmio-bus.N first,
+ * then the rest from the highest free slot down, as QEMU assigns them — and fills the other
+ * slots with empty transports. */
+static int build_virtio(struct machine *m, char *err)
+{
+    const struct machine_config *c = &m->cfg;
+    int slot_of[MACHINE_VIRTIO_SLOTS];
+    bool used[MACHINE_VIRTIO_SLOTS] = {false};
+    for (unsigned i = 0; i < c->nvdevs; i++) {
+        int s = c->vdevs[i].slot;
+        if (s >= 0) {
+            if (s >= MACHINE_VIRTIO_SLOTS || used[s]) {
+                snprintf(err, MACHINE_ERRLEN, "-device: bus virtio-mmio-bus.%d %s", s,
+                         s >= MACHINE_VIRTIO_SLOTS ? "does not exist (0 to 7)" : "is already in use");
+                return -ERR_INVAL;
+            }
+            used[s] = true;
+        }
+        slot_of[i] = s;
+    }
+    for (unsigned i = 0; i < c->nvdevs; i++) {
+        if (slot_of[i] >= 0)
+            continue;
+        int s = MACHINE_VIRTIO_SLOTS - 1;
+        while (s >= 0 && used[s])
+            s--;
+        if (s < 0) {
+            snprintf(err, MACHINE_ERRLEN, "-device: all %d virtio-mmio slots are in use",
+                     MACHINE_VIRTIO_SLOTS);
+            return -ERR_RANGE;
+        }
+        used[s] = true;
+        slot_of[i] = s;
+    }
+    for (unsigned i = 0; i < c->nvdevs; i++) {
+        const struct machine_vdev *v = &c->vdevs[i];
+        unsigned s = (unsigned)slot_of[i];
+        struct irq_line irq = plic_input(m->plic, machine_map[MAP_VIRTIO].irq + s);
+        switch (v->kind) {
+        case VDEV_BLK: {
+            int rc = disk_open_raw(v->file, v->readonly, &m->disks[s]);
+            if (rc) {
+                snprintf(err, MACHINE_ERRLEN, "-drive %s: could not open '%s'%s: %s",
+                         v->id ? v->id : "", v->file, v->readonly ? " read-only" : "",
+                         err_str(rc));
+                return rc;
+            }
+            m->virtio[s] = virtio_blk_new(&m->bus, irq, m->disks[s], c->virtio_legacy);
+            if (v->serial)
+                virtio_blk_set_serial(m->virtio[s], v->serial);
+            break;
+        }
+        case VDEV_RNG:
+            m->virtio[s] = virtio_rng_new(&m->bus, irq, c->virtio_legacy);
+            break;
+        case VDEV_CONSOLE:
+            m->virtio[s] = virtio_console_new(&m->bus, irq, c->virtio_legacy, virtio_console_out, m);
+            m->console = m->virtio[s];
+            break;
+        }
+    }
+    for (unsigned s = 0; s < MACHINE_VIRTIO_SLOTS; s++) {
+        if (!m->virtio[s])
+            m->virtio[s] = virtio_empty_new(&m->bus,
+                                            plic_input(m->plic, machine_map[MAP_VIRTIO].irq + s),
+                                            c->virtio_legacy);
+        int rc = bus_add_mmio(&m->bus, machine_map_base(MAP_VIRTIO, s),
+                              machine_map[MAP_VIRTIO].size, &virtio_mmio_ops, m->virtio[s]);
+        if (rc) {
+            snprintf(err, MACHINE_ERRLEN, "cannot map virtio-mmio slot %u: %s", s, err_str(rc));
+            return rc;
+        }
+    }
+    return 0;
+}
+
 static int map_devices(struct machine *m, char *err)
 {
     int rc = map_dev(m, MAP_TEST, &finisher_ops, m->finisher, err);
@@ -255,6 +339,8 @@ int machine_create(struct machine **out, const struct machine_config *cfg,
 
     int rc = map_devices(m, err);
     if (!rc)
+        rc = build_virtio(m, err);
+    if (!rc)
         rc = load_firmware(m, err);
     if (!rc)
         rc = load_kernel(m, err);
@@ -282,6 +368,9 @@ void machine_reset(struct machine *m)
     clint_reset(m->clint);
     plic_reset(m->plic);
     rtc_reset(m->rtc);
+    for (unsigned s = 0; s < MACHINE_VIRTIO_SLOTS; s++)
+        if (m->virtio[s])
+            virtio_dev_reset(m->virtio[s]);
     for (unsigned i = 0; i < m->nharts; i++) {
         struct hart *h = &m->harts[i];
         hart_reset(h, machine_map[MAP_MROM].base);
@@ -295,6 +384,12 @@ void machine_free(struct machine *m)
 {
     if (!m)
         return;
+    for (unsigned s = 0; s < MACHINE_VIRTIO_SLOTS; s++) {
+        if (m->virtio[s])
+            virtio_dev_free(m->virtio[s]);
+        if (m->disks[s])
+            disk_close(m->disks[s]);
+    }
     if (m->rom)
         rom_free(m->rom);
     if (m->finisher)

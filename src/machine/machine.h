@@ -11,6 +11,8 @@
 #include "../base/base.h"
 #include "../cpu/cpu.h"
 #include "../dev/dev.h"
+#include "../dev/virtio/virtio.h"
+#include "../disk/disk.h"
 #include "../mem/mem.h"
 
 #define MACHINE_MAX_HARTS 8
@@ -51,6 +53,20 @@ static inline uint64_t machine_map_base(enum machine_map_id id, unsigned k)
 #define MACHINE_FINISHER_REBOOT 0x7777u
 
 /* ---- Configuration (what the command line decided) ---- */
+#define MACHINE_VIRTIO_SLOTS 8
+
+enum machine_vdev_kind { VDEV_BLK, VDEV_RNG, VDEV_CONSOLE };
+
+/* A virtio device on a virtio-mmio slot. */
+struct machine_vdev {
+    enum machine_vdev_kind kind;
+    int slot;           /* 0..7 (bus=virtio-mmio-bus.N), or -1: QEMU's choice, the highest free */
+    const char *file;   /* blk: the raw image */
+    bool readonly;      /* blk */
+    const char *serial; /* blk: what GET_ID returns; NULL for none */
+    const char *id;     /* the -drive id, for messages */
+};
+
 struct machine_config {
     uint64_t ram_size;  /* bytes, a multiple of 4 KiB */
     const char *bios;   /* M-mode firmware (ELF or raw, at DRAM base); NULL for -bios none */
@@ -60,11 +76,14 @@ struct machine_config {
     const char *append; /* kernel command line; requires kernel */
     const char *dtb;    /* a user device tree used instead of the generated one */
     bool rng_seed;      /* put a random /chosen/rng-seed in the generated tree, as QEMU does */
+    struct machine_vdev vdevs[MACHINE_VIRTIO_SLOTS];
+    unsigned nvdevs;
+    bool virtio_legacy; /* -global virtio-mmio.force-legacy=true: version 1 transports */
 };
 
 /* What the board calls back into its owner for. Any may be NULL. */
 struct machine_hooks {
-    void (*uart_tx)(void *ctx, uint8_t byte);
+    void (*uart_tx)(void *ctx, uint8_t byte); /* also receives the virtio console's output */
     void (*finisher)(void *ctx, enum finisher_action a, unsigned code);
     void *ctx;
 };
@@ -96,6 +115,9 @@ struct machine {
     struct rtc *rtc;
     struct finisher *finisher;
     struct rom *rom;
+    struct virtio_dev *virtio[MACHINE_VIRTIO_SLOTS]; /* every slot, empty ones included */
+    struct disk *disks[MACHINE_VIRTIO_SLOTS];        /* by slot; NULL where no disk */
+    struct virtio_dev *console;                      /* the virtio console, if any */
 
     struct machine_blobs blobs;
     uint8_t *fdt; /* the device tree the guest gets (also in blobs) */

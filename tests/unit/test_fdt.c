@@ -202,8 +202,19 @@ TEST(soc_devices_agree_with_the_map)
     CHECK_EQ(prop_u32(fdt, "/soc/serial@10000000", "clock-frequency"), 3686400);
     CHECK(!strcmp(prop_str(fdt, "/soc", "compatible"), "simple-bus"));
     CHECK(has_prop(fdt, "/soc", "ranges"));
-    /* no virtio-mmio nodes until the transport exists */
-    CHECK(fdt_path_offset(fdt, "/soc/virtio_mmio@10001000") < 0);
+    /* all eight virtio-mmio slots, each with its reg and PLIC source (1..8) */
+    for (unsigned k = 0; k < 8; k++) {
+        char path[64];
+        snprintf(path, sizeof(path), "/soc/virtio_mmio@%llx",
+                 (unsigned long long)machine_map_base(MAP_VIRTIO, k));
+        int node = fdt_path_offset(fdt, path);
+        CHECK(node >= 0);
+        if (node < 0)
+            continue;
+        const fdt32_t *irq = fdt_getprop(fdt, node, "interrupts", NULL);
+        CHECK(irq && fdt32_to_cpu(*irq) == 1 + k);
+        CHECK(fdt_node_check_compatible(fdt, node, "virtio,mmio") == 0);
+    }
     free(fdt);
 }
 
