@@ -44,7 +44,7 @@ suite isa-asan bash tests/isa/run.sh build/asan/visor
 suite insn-coverage bash tests/insn-coverage.sh build/release/visor
 [ -f tests/disasm.sh ] && suite disasm bash tests/disasm.sh build/release
 [ -f tests/cli.sh ] && suite cli bash tests/cli.sh build/release/visor
-[ -f tests/guest.sh ] && suite guest bash tests/guest.sh build/release/visor
+suite linux python3 tests/linux.py build/release/visor
 
 if [ $full = 1 ]; then
     for i in 1 2 3; do

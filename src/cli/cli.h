@@ -7,12 +7,30 @@
 
 #include <stdio.h>
 
-enum cli_action { CLI_RUN, CLI_HELP, CLI_VERSION, CLI_MACHINE_HELP, CLI_CPU_HELP, CLI_ACCEL_HELP };
+enum cli_action {
+    CLI_RUN, CLI_HELP, CLI_VERSION, CLI_MACHINE_HELP, CLI_CPU_HELP, CLI_ACCEL_HELP, CLI_DEVICE_HELP
+};
 enum cli_serial { SERIAL_MON_STDIO, SERIAL_STDIO, SERIAL_NONE };
 enum cli_accel { ACCEL_DEFAULT, ACCEL_TCG, ACCEL_INTERP, ACCEL_JIT };
 
+/* -drive: a backing file waiting for the -device that uses it (if=none), or a disk of its own
+ * (if=virtio). */
+#define CLI_MAX_DRIVES 8
+struct cli_drive {
+    const char *id, *file;
+    bool readonly;
+    bool if_virtio; /* if=virtio: becomes a virtio-blk device by itself */
+    bool used;      /* claimed by a -device */
+};
+
+#define CLI_MAX_OBJECTS 8
+
 struct cli_opts {
     enum cli_action action;
+    struct cli_drive drives[CLI_MAX_DRIVES];
+    unsigned ndrives;
+    const char *rng_objects[CLI_MAX_OBJECTS]; /* ids of -object rng-random/rng-builtin */
+    unsigned nrng_objects;
     struct vm_config vm; /* machine settings included */
     const char *bios;    /* NULL if -bios was not given */
     const char *dumpdtb; /* -machine dumpdtb=FILE */

@@ -52,6 +52,15 @@ int main(int argc, char **argv)
     case CLI_ACCEL_HELP:
         printf("Accelerators supported in visor:\ntcg\njit\ninterp\n");
         return 0;
+    case CLI_DEVICE_HELP:
+        printf("Storage devices:\n"
+               "name \"virtio-blk-device\", bus virtio-bus\n\n"
+               "Input devices:\n"
+               "name \"virtconsole\", bus virtio-serial-bus\n\n"
+               "Misc devices:\n"
+               "name \"virtio-rng-device\", bus virtio-bus\n"
+               "name \"virtio-serial-device\", bus virtio-bus\n");
+        return 0;
     case CLI_RUN:
         break;
     }

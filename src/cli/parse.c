@@ -432,6 +432,210 @@ static int opt_no_reboot(struct cli_opts *o, const char *flag, const char *arg, 
     return 0;
 }
 
+/* ---- Devices: -drive, -device, -object, -global (QEMU's syntax for the virt board) ---- */
+
+static int parse_bool(const char *v, bool *out)
+{
+    if (!strcmp(v, "on") || !strcmp(v, "true") || !strcmp(v, "yes")) {
+        *out = true;
+        return 0;
+    }
+    if (!strcmp(v, "off") || !strcmp(v, "false") || !strcmp(v, "no")) {
+        *out = false;
+        return 0;
+    }
+    return -ERR_INVAL;
+}
+
+static int opt_drive(struct cli_opts *o, const char *flag, const char *arg, char *err)
+{
+    if (o->ndrives == CLI_MAX_DRIVES)
+        return fail(err, "%s: at most %d drives", flag, CLI_MAX_DRIVES);
+    struct cli_drive d = {0};
+    bool if_given = false;
+    struct kv_iter it = kv_start(arg, "file");
+    struct kv kv;
+    int rc;
+    while ((rc = kv_next(&it, &kv)) > 0) {
+        if (!strcmp(kv.key, "file")) {
+            d.file = own(o, kv.val);
+        } else if (!strcmp(kv.key, "id")) {
+            d.id = own(o, kv.val);
+        } else if (!strcmp(kv.key, "if")) {
+            if_given = true;
+            if (!strcmp(kv.val, "virtio"))
+                d.if_virtio = true;
+            else if (strcmp(kv.val, "none"))
+                return fail(err, "%s: if=%s: not supported by the virt machine (none or virtio)",
+                            flag, kv.val);
+        } else if (!strcmp(kv.key, "format")) {
+            if (strcmp(kv.val, "raw"))
+                return fail(err, "%s: format=%s: not supported (raw)", flag, kv.val);
+        } else if (!strcmp(kv.key, "readonly")) {
+            if (parse_bool(kv.val, &d.readonly))
+                return fail(err, "%s: readonly=%s: expected on or off", flag, kv.val);
+        } else if (!strcmp(kv.key, "media")) {
+            if (strcmp(kv.val, "disk"))
+                return fail(err, "%s: media=%s: only disk", flag, kv.val);
+        } else {
+            return fail(err, "%s: unsupported property '%s'", flag, kv.key);
+        }
+    }
+    if (rc < 0)
+        return fail(err, "%s: an item is too long", flag);
+    if (!d.file)
+        return fail(err, "%s: needs file=IMAGE", flag);
+    if (!if_given)
+        return fail(err, "%s: the virt machine has no default disk interface: give if=none "
+                         "(with -device virtio-blk-device,drive=ID) or if=virtio", flag);
+    if (!d.if_virtio && !d.id)
+        return fail(err, "%s: if=none needs id=NAME for -device to refer to", flag);
+    for (unsigned i = 0; d.id && i < o->ndrives; i++)
+        if (o->drives[i].id && !strcmp(o->drives[i].id, d.id))
+            return fail(err, "%s: duplicate id '%s'", flag, d.id);
+    o->drives[o->ndrives++] = d;
+    return 0;
+}
+
+static int add_vdev(struct cli_opts *o, const char *flag, struct machine_vdev v, char *err)
+{
+    struct machine_config *mc = &o->vm.machine;
+    if (mc->nvdevs == MACHINE_VIRTIO_SLOTS)
+        return fail(err, "%s: all %d virtio-mmio slots are in use", flag, MACHINE_VIRTIO_SLOTS);
+    mc->vdevs[mc->nvdevs++] = v;
+    return 0;
+}
+
+static int opt_device(struct cli_opts *o, const char *flag, const char *arg, char *err)
+{
+    struct kv_iter it = kv_start(arg, "driver");
+    struct kv kv;
+    int rc = kv_next(&it, &kv);
+    if (rc <= 0 || strcmp(kv.key, "driver"))
+        return fail(err, "%s: needs a driver name first", flag);
+    if (!strcmp(kv.val, "help")) {
+        o->action = CLI_DEVICE_HELP;
+        return 0;
+    }
+    struct machine_vdev v = {.slot = -1};
+    const char *drive = NULL, *rng = NULL;
+    bool virtconsole = false;
+    if (!strcmp(kv.val, "virtio-blk-device"))
+        v.kind = VDEV_BLK;
+    else if (!strcmp(kv.val, "virtio-rng-device"))
+        v.kind = VDEV_RNG;
+    else if (!strcmp(kv.val, "virtio-serial-device"))
+        v.kind = VDEV_CONSOLE;
+    else if (!strcmp(kv.val, "virtconsole"))
+        virtconsole = true;
+    else
+        return fail(err, "%s: '%s' is not a device visor has ('-device help' lists them)", flag,
+                    kv.val);
+    while ((rc = kv_next(&it, &kv)) > 0) {
+        if (!strcmp(kv.key, "bus")) {
+            unsigned long n;
+            const char *prefix = "virtio-mmio-bus.";
+            if (strncmp(kv.val, prefix, strlen(prefix)) ||
+                parse_uint(kv.val + strlen(prefix), MACHINE_VIRTIO_SLOTS - 1, &n))
+                return fail(err, "%s: bus=%s: expected virtio-mmio-bus.0 to virtio-mmio-bus.%d",
+                            flag, kv.val, MACHINE_VIRTIO_SLOTS - 1);
+            v.slot = (int)n;
+        } else if (v.kind == VDEV_BLK && !virtconsole && !strcmp(kv.key, "drive")) {
+            drive = own(o, kv.val);
+        } else if (v.kind == VDEV_BLK && !virtconsole && !strcmp(kv.key, "serial")) {
+            v.serial = own(o, kv.val);
+        } else if (v.kind == VDEV_RNG && !strcmp(kv.key, "rng")) {
+            rng = own(o, kv.val);
+        } else if (virtconsole && (!strcmp(kv.key, "chardev") || !strcmp(kv.key, "name") ||
+                                   !strcmp(kv.key, "id"))) {
+            /* the port of virtio-serial-device: its output joins the serial console */
+        } else if (!strcmp(kv.key, "id")) {
+        } else {
+            return fail(err, "%s: unsupported property '%s'", flag, kv.key);
+        }
+    }
+    if (rc < 0)
+        return fail(err, "%s: an item is too long", flag);
+    if (virtconsole)
+        return 0; /* the console port is part of virtio-serial-device */
+    if (v.kind == VDEV_BLK) {
+        if (!drive)
+            return fail(err, "%s: virtio-blk-device needs drive=ID", flag);
+        struct cli_drive *d = NULL;
+        for (unsigned i = 0; i < o->ndrives; i++)
+            if (o->drives[i].id && !strcmp(o->drives[i].id, drive))
+                d = &o->drives[i];
+        if (!d)
+            return fail(err, "%s: drive=%s: no -drive with that id (give -drive first)", flag,
+                        drive);
+        if (d->used || d->if_virtio)
+            return fail(err, "%s: drive=%s is already in use", flag, drive);
+        d->used = true;
+        v.file = d->file;
+        v.readonly = d->readonly;
+        v.id = d->id;
+    }
+    if (rng) {
+        bool found = false;
+        for (unsigned i = 0; i < o->nrng_objects; i++)
+            found |= !strcmp(o->rng_objects[i], rng);
+        if (!found)
+            return fail(err, "%s: rng=%s: no -object with that id (give -object first)", flag, rng);
+    }
+    return add_vdev(o, flag, v, err);
+}
+
+static int opt_object(struct cli_opts *o, const char *flag, const char *arg, char *err)
+{
+    struct kv_iter it = kv_start(arg, "qom-type");
+    struct kv kv;
+    int rc = kv_next(&it, &kv);
+    if (rc <= 0 || (strcmp(kv.val, "rng-random") && strcmp(kv.val, "rng-builtin")))
+        return fail(err, "%s: only rng-random and rng-builtin objects are supported", flag);
+    const char *id = NULL;
+    while ((rc = kv_next(&it, &kv)) > 0) {
+        if (!strcmp(kv.key, "id"))
+            id = own(o, kv.val);
+        else if (strcmp(kv.key, "filename"))
+            return fail(err, "%s: unsupported property '%s'", flag, kv.key);
+    }
+    if (rc < 0 || !id)
+        return fail(err, "%s: needs id=NAME", flag);
+    if (o->nrng_objects == CLI_MAX_OBJECTS)
+        return fail(err, "%s: too many objects", flag);
+    o->rng_objects[o->nrng_objects++] = id;
+    return 0;
+}
+
+static int opt_global(struct cli_opts *o, const char *flag, const char *arg, char *err)
+{
+    const char *prop = "virtio-mmio.force-legacy=";
+    if (strncmp(arg, prop, strlen(prop)))
+        return fail(err, "%s: %s: only virtio-mmio.force-legacy is supported", flag, arg);
+    if (parse_bool(arg + strlen(prop), &o->vm.machine.virtio_legacy))
+        return fail(err, "%s: %s: expected on or off", flag, arg);
+    return 0;
+}
+
+/* -drive if=virtio becomes its own virtio-blk device; an if=none drive that no -device
+ * claimed is an error, as on QEMU. */
+static int resolve_drives(struct cli_opts *o, char *err)
+{
+    for (unsigned i = 0; i < o->ndrives; i++) {
+        struct cli_drive *d = &o->drives[i];
+        if (d->if_virtio) {
+            struct machine_vdev v = {.kind = VDEV_BLK, .slot = -1, .file = d->file,
+                                     .readonly = d->readonly, .id = d->id};
+            int rc = add_vdev(o, "-drive", v, err);
+            if (rc)
+                return rc;
+        } else if (!d->used) {
+            return fail(err, "-drive %s: no -device virtio-blk-device uses it", d->id);
+        }
+    }
+    return 0;
+}
+
 /* ---- The parser ---- */
 
 static const struct flag *find_flag(const char *arg)
@@ -458,6 +662,9 @@ static int validate(struct cli_opts *o, char *err)
     } else if (strcmp(o->bios, "none")) {
         o->vm.machine.bios = o->bios;
     }
+    int drc = resolve_drives(o, err);
+    if (drc)
+        return drc;
     if (mc->initrd && !mc->kernel)
         return fail(err, "-initrd: only allowed with -kernel");
     if (mc->append && mc->append[0] && !mc->kernel)
