@@ -63,7 +63,8 @@ refused() { # refused MESSAGE ARGS...
     fi
 }
 refused "visor: -foo: unsupported option" -foo
-refused "visor: -drive: unsupported option" -bios none -drive file=x.img
+refused "visor: -drive: the virt machine has no default disk interface" -bios none -drive file=x.img
+refused "could not open '$tmp/none.img'" -bios none -drive file=$tmp/none.img,if=virtio
 refused "-smp: 9 CPUs" -smp 9
 refused "-m" -m 0
 refused "-kernel: requires an argument" -kernel
