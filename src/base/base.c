@@ -106,11 +106,40 @@ uint64_t host_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* The timebase runs from the first call, less the time spent stopped. */
+static uint64_t vclock_origin, vclock_stopped_at;
+static bool vclock_frozen;
+
+static void vclock_init(uint64_t now)
+{
+    if (!vclock_origin)
+        vclock_origin = now;
+}
+
 uint64_t vclock_ticks(void)
 {
-    static uint64_t start;
     uint64_t now = host_ns();
-    if (!start)
-        start = now;
-    return (now - start) / (1000000000ull / TIMEBASE_HZ);
+    vclock_init(now);
+    if (vclock_frozen)
+        now = vclock_stopped_at;
+    return (now - vclock_origin) / (1000000000ull / TIMEBASE_HZ);
+}
+
+void vclock_stop(void)
+{
+    if (vclock_frozen)
+        return;
+    uint64_t now = host_ns();
+    vclock_init(now);
+    vclock_stopped_at = now;
+    vclock_frozen = true;
+}
+
+void vclock_start(void)
+{
+    if (!vclock_frozen)
+        return;
+    uint64_t now = host_ns();
+    vclock_origin += now - vclock_stopped_at; /* the stopped interval never happened */
+    vclock_frozen = false;
 }

@@ -47,6 +47,38 @@ MUST_CHECK int file_read_all(const char *path, uint8_t **data, size_t *size);
 uint64_t vclock_ticks(void);
 /* Host monotonic nanoseconds. */
 uint64_t host_ns(void);
+/* Freezes the timebase (a paused VM: the guest sees no time pass, as with QEMU's stopped
+ * virtual clock) and lets it run again from where it stopped. Idempotent. */
+void vclock_stop(void);
+void vclock_start(void);
+
+/* ---- Tracing: -d ITEMS (trace.def) and -D FILE (trace.c) ---- */
+enum trace_bits {
+#define TRACE(name, bit, help) TRACE_BIT_##name = bit,
+#include "trace.def"
+#undef TRACE
+};
+#define TRACE_IN_ASM (1u << TRACE_BIT_in_asm)
+#define TRACE_EXEC (1u << TRACE_BIT_exec)
+#define TRACE_CPU (1u << TRACE_BIT_cpu)
+#define TRACE_INT (1u << TRACE_BIT_int)
+#define TRACE_MMU (1u << TRACE_BIT_mmu)
+#define TRACE_GUEST_ERRORS (1u << TRACE_BIT_guest_errors)
+#define TRACE_UNIMP (1u << TRACE_BIT_unimp)
+extern uint32_t trace_mask;
+static inline bool trace_on(uint32_t items)
+{
+    return UNLIKELY(trace_mask & items);
+}
+/* Parses a comma-separated list of item names into a mask; on an unknown name returns
+ * -ERR_INVAL with the name in bad. */
+MUST_CHECK int trace_parse(const char *list, uint32_t *mask, char *bad, size_t badlen);
+/* Item i's name and help (for -d help); NULL past the last. */
+const char *trace_item(unsigned i, const char **help);
+/* Sends the log to path (created or truncated) instead of stderr. */
+MUST_CHECK int trace_open(const char *path);
+PRINTF(1, 2) void trace_printf(const char *fmt, ...);
+void trace_flush(void);
 
 static inline uint64_t sext(uint64_t v, unsigned bits)
 {

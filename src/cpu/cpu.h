@@ -68,6 +68,18 @@ struct hart {
     bool stop;        /* asked to leave hart_run early (machine exit, pause) */
     uint64_t insn_counter; /* instructions retired since hart_init, never written by the guest */
 
+    /* Debugging (see "Debugging" below). Only while debug is set does hart_run take its
+     * checking loop; the owner (src/vm) sets it between slices. */
+    bool debug;
+    bool dbg_step;         /* run one instruction (interrupts masked), then HART_EV_STEP */
+    bool dbg_skip_break;   /* ignore a breakpoint at pc for the first instruction run */
+    bool dbg_block_start;  /* tracing: the next instruction starts a block */
+    bool dbg_printing;     /* tracing: in_asm is printing the current block */
+    uint8_t dbg_event;     /* enum hart_event: why the last hart_run returned */
+    uint8_t dbg_watch_kind; /* HART_WATCH_* of the watchpoint hit */
+    uint64_t dbg_watch_addr; /* the data address that hit it */
+    const struct hart_debug *dbg; /* breakpoints, watchpoints, tracing; NULL for none */
+
     struct tlb_entry tlb[3][TLB_SIZE]; /* indexed by enum access */
     struct bus *bus;
     /* The time CSR's source (the CLINT's mtime), so time and mtime agree. */
@@ -92,6 +104,48 @@ void hart_tlb_flush(struct hart *h);
  * stimecmp is not in use; the run loop sleeps no longer than this. */
 uint64_t hart_timer_deadline(const struct hart *h);
 
+
+/* ---- Debugging: the gdb stub, the monitor and -d tracing (debug.c) ----
+ * Breakpoints compare the pc before an instruction runs (no guest memory is patched, so they
+ * work in ROM and in every address space at once); watchpoints compare the virtual address of
+ * each load, store and AMO and stop after the access, as gdb expects of a data breakpoint. */
+#define HART_MAX_BREAKPOINTS 64
+#define HART_MAX_WATCHPOINTS 16
+enum hart_watch { HART_WATCH_WRITE = 1, HART_WATCH_READ = 2, HART_WATCH_ACCESS = 3 };
+enum hart_event { HART_EV_NONE, HART_EV_BREAK, HART_EV_WATCH, HART_EV_STEP };
+struct hart_breakpoint {
+    uint64_t addr;
+    bool hw; /* inserted as a hardware breakpoint (reported as such) */
+};
+struct hart_watchpoint {
+    uint64_t addr, len;
+    uint8_t kind; /* enum hart_watch */
+};
+/* Shared by every hart of a machine: gdb's breakpoints are global. */
+struct hart_debug {
+    unsigned nbreak, nwatch;
+    struct hart_breakpoint breaks[HART_MAX_BREAKPOINTS];
+    struct hart_watchpoint watches[HART_MAX_WATCHPOINTS];
+    uint32_t trace; /* the per-instruction TRACE_* items (in_asm, exec, cpu) */
+};
+/* The instruction-level trace items, which need the checking loop. */
+#define HART_TRACE_ITEMS (TRACE_IN_ASM | TRACE_EXEC | TRACE_CPU)
+
+/* Register access for debuggers: no privilege checks; writes follow each CSR's WARL rules.
+ * hart_csr_name is NULL for a CSR the hart does not implement. */
+const char *hart_csr_name(unsigned csr);
+uint64_t hart_csr_read(struct hart *h, unsigned csr);
+void hart_csr_write(struct hart *h, unsigned csr, uint64_t val);
+/* Translates va as the hart's current privilege and satp would, without permission checks,
+ * A/D updates, faults or TLB changes. Returns 0 or -ERR_NOTFOUND (no mapping). */
+MUST_CHECK int hart_debug_translate(struct hart *h, uint64_t va, uint64_t *pa);
+/* Debugger memory access through the current translation (phys false) or physically. RAM is
+ * copied; MMIO is accessed through the bus like a guest access (device side effects
+ * included). Returns the number of bytes transferred before the first unmapped byte. */
+size_t hart_debug_read(struct hart *h, uint64_t addr, void *buf, size_t len, bool phys);
+size_t hart_debug_write(struct hart *h, uint64_t addr, const void *buf, size_t len, bool phys);
+/* The hart's state as QEMU's "info registers" prints it; returns snprintf's count. */
+int hart_dump_state(struct hart *h, char *buf, size_t size);
 
 /* ---- The decoder (shared by the interpreter, and later the translator and disassembler) ---- */
 

@@ -62,6 +62,26 @@ const char *csr_name(unsigned csr);
 /* Sstc: recomputes mip.STIP from time and stimecmp while menvcfg.STCE is set. */
 void csr_update_stip(struct hart *h);
 
+/* ---- debug.c ---- */
+void debug_trace_trap(struct hart *h, bool interrupt, uint64_t cause, uint64_t tval,
+                      uint64_t epc);
+void debug_trace_walk(struct hart *h, uint64_t va, enum access acc, unsigned priv,
+                      unsigned levels, bool ok, uint64_t pa);
+/* in_asm / exec / cpu for the instruction about to run at h->pc. */
+void debug_trace_insn(struct hart *h, const struct insn *in);
+/* Whether an instruction ends a block (a jump, branch, trap-raising or system instruction). */
+bool debug_ends_block(const struct insn *in);
+/* Is there a breakpoint at pc? */
+bool debug_break_at(const struct hart_debug *d, uint64_t pc);
+/* The data access an instruction will make: true with its address, size and HART_WATCH_READ /
+ * _WRITE / _ACCESS kind if it is a load, store or AMO. Computed before it executes. */
+bool debug_mem_access(const struct hart *h, const struct insn *in, uint64_t *va, unsigned *size,
+                      unsigned *kind);
+/* The first watchpoint an access of kind to [va, va+size) hits: true, with the watchpoint's
+ * kind and the address to report. */
+bool debug_watch_hit(const struct hart_debug *d, uint64_t va, unsigned size, unsigned kind,
+                     uint64_t *addr, unsigned *wkind);
+
 /* ---- interp_fp.c ---- */
 /* Executes an F/D instruction (FS already checked on). false: exception raised. */
 bool exec_fp(struct hart *h, const struct insn *in);

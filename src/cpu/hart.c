@@ -56,6 +56,8 @@ void hart_reset(struct hart *h, uint64_t pc)
     h->exc_pending = false;
     h->wfi = false;
     h->stop = false;
+    h->dbg_block_start = true;
+    h->dbg_printing = false;
     hart_tlb_flush(h);
 }
 

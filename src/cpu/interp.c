@@ -428,6 +428,64 @@ static void retire(struct hart *h)
         h->mcycle++;
 }
 
+/* hart_run's loop for a hart under a debugger or an instruction trace: the same steps, plus
+ * the breakpoint test before each instruction, the watchpoint test after each access, the
+ * single step, and the trace lines. Kept apart so that the plain loop pays nothing for it. */
+static uint64_t run_debug(struct hart *h, uint64_t budget)
+{
+    static const struct hart_debug none;
+    const struct hart_debug *d = h->dbg ? h->dbg : &none;
+    bool skip = h->dbg_skip_break;
+    uint64_t n = 0;
+    h->dbg_skip_break = false;
+    h->dbg_event = HART_EV_NONE;
+    while (n < budget && !h->stop) {
+        if (UNLIKELY((n & 1023) == 1023))
+            csr_update_stip(h);
+        /* A single step does not take interrupts (as QEMU's default), or stepping would
+         * always land in the timer handler. */
+        if (!h->dbg_step && (atomic_load_explicit(&h->mip, memory_order_relaxed) & h->mie))
+            trap_check_interrupts(h);
+        if (d->nbreak && !skip && debug_break_at(d, h->pc)) {
+            h->dbg_event = HART_EV_BREAK;
+            break;
+        }
+        skip = false;
+        uint32_t raw;
+        n++;
+        if (!mem_fetch(h, h->pc, &raw)) {
+            h->exc_pending = false;
+            trap_enter(h, false, h->exc_cause, h->exc_tval, h->pc);
+        } else {
+            const struct insn *in = decode_cached(raw);
+            uint64_t va = 0;
+            unsigned size = 0, kind = 0, wkind;
+            bool access = d->nwatch && debug_mem_access(h, in, &va, &size, &kind);
+            if (d->trace)
+                debug_trace_insn(h, in);
+            exec(h, in);
+            if (h->exc_pending) {
+                h->exc_pending = false;
+                trap_enter(h, false, h->exc_cause, h->exc_tval, h->pc);
+            } else {
+                retire(h);
+                if (access && debug_watch_hit(d, va, size, kind, &h->dbg_watch_addr, &wkind)) {
+                    h->dbg_watch_kind = (uint8_t)wkind;
+                    h->dbg_event = HART_EV_WATCH;
+                    break;
+                }
+            }
+        }
+        if (h->dbg_step) {
+            h->dbg_event = HART_EV_STEP;
+            break;
+        }
+        if (UNLIKELY(h->wfi))
+            break;
+    }
+    return n;
+}
+
 uint64_t hart_run(struct hart *h, uint64_t budget)
 {
     uint64_t n = 0;
@@ -437,6 +495,8 @@ uint64_t hart_run(struct hart *h, uint64_t budget)
             return 0;
         h->wfi = false;
     }
+    if (UNLIKELY(h->debug))
+        return run_debug(h, budget);
     while (n < budget && !h->stop) {
         if (UNLIKELY((n & 1023) == 1023))
             csr_update_stip(h);

@@ -123,6 +123,41 @@ restart:;
     return XL_PAGE_FAULT; /* the last level held a pointer */
 }
 
+/* The debugger's walk: the mapping only, as the hart's own privilege and satp see it; no
+ * permission checks (a debugger may read what the guest may not), no A/D updates, no PMP. */
+int hart_debug_translate(struct hart *h, uint64_t va, uint64_t *pa)
+{
+    unsigned levels = h->priv == PRIV_M ? 0 : satp_levels(h->satp);
+    if (!levels) {
+        *pa = va;
+        return 0;
+    }
+    if (sext(va, PAGE_SHIFT + 9 * levels) != va)
+        return -ERR_NOTFOUND;
+    uint64_t table = (h->satp & SATP_PPN_MASK) << PAGE_SHIFT;
+    for (int level = (int)levels - 1; level >= 0; level--) {
+        unsigned shift = PAGE_SHIFT + 9 * (unsigned)level;
+        const uint64_t *slot =
+            (const uint64_t *)bus_ram_ptr(h->bus, table + ((va >> shift) & 511) * 8, 8);
+        if (!slot)
+            return -ERR_NOTFOUND;
+        uint64_t pte = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+        if (!(pte & PTE_V) || (pte & (PTE_R | PTE_W)) == PTE_W || (pte >> PTE_HIGH_SHIFT))
+            return -ERR_NOTFOUND;
+        uint64_t ppn = pte >> PTE_PPN_SHIFT;
+        if (!(pte & (PTE_R | PTE_X))) {
+            table = ppn << PAGE_SHIFT;
+            continue;
+        }
+        uint64_t offset_mask = (1ull << shift) - 1;
+        if ((ppn << PAGE_SHIFT) & offset_mask)
+            return -ERR_NOTFOUND;
+        *pa = (ppn << PAGE_SHIFT) | (va & offset_mask);
+        return 0;
+    }
+    return -ERR_NOTFOUND;
+}
+
 static void tlb_refill(struct hart *h, uint64_t va, uint64_t pa, enum access acc, unsigned priv)
 {
     uint64_t page = pa & ~PAGE_MASK;
@@ -144,8 +179,11 @@ static enum xlate_result phys_check(struct hart *h, uint64_t va, uint64_t pa, un
     uint8_t *ram = bus_ram_ptr(h->bus, pa, size);
     if (ram)
         tlb_refill(h, va, pa, acc, priv);
-    else if (!bus_ram_ptr(h->bus, pa, 1) && !bus_find(h->bus, pa))
+    else if (!bus_ram_ptr(h->bus, pa, 1) && !bus_find(h->bus, pa)) {
+        if (h->bus->on_unassigned)
+            h->bus->on_unassigned(pa, size, acc == ACC_STORE);
         return XL_ACCESS_FAULT;
+    }
     *host = ram;
     return XL_OK;
 }
@@ -164,6 +202,8 @@ static enum xlate_result xlate(struct hart *h, uint64_t va, unsigned size, enum 
     *pa = va;
     if (levels) {
         enum xlate_result r = walk(h, va, acc, priv, levels, pa);
+        if (trace_on(TRACE_MMU))
+            debug_trace_walk(h, va, acc, priv, levels, r == XL_OK, *pa);
         if (r != XL_OK)
             return r;
     }

@@ -15,6 +15,9 @@ static uint64_t tvec_target(uint64_t tvec, bool interrupt, uint64_t cause)
 
 void trap_enter(struct hart *h, bool interrupt, uint64_t cause, uint64_t tval, uint64_t epc)
 {
+    h->dbg_block_start = true;
+    if (trace_on(TRACE_INT))
+        debug_trace_trap(h, interrupt, cause, tval, epc);
     uint64_t deleg = interrupt ? h->mideleg : h->medeleg;
     unsigned from = h->priv;
     if (from <= PRIV_S && (deleg >> cause) & 1) {

@@ -6,11 +6,17 @@
  * Invariants: a hart's LR/SC reservation dies when another hart gets the thread, since we
  * cannot see the other hart's stores to it otherwise; and device callbacks that end or reset
  * the machine only record the request and stop the harts — the loop acts on it between
- * slices, never inside hart_run. */
+ * slices, never inside hart_run.
+ *
+ * Pausing (the monitor's stop, gdb, -S) happens between slices too: a paused loop runs no hart
+ * and freezes the guest clock, but keeps polling the console and the registered descriptors,
+ * so the monitor and the gdb stub stay responsive. A hart runs its checking loop (breakpoints,
+ * watchpoints, single step, instruction tracing) only while one of those is in use. */
 #define _GNU_SOURCE /* ppoll */
 #include "vm.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +24,13 @@
 
 
 enum vm_request { REQ_NONE, REQ_EXIT, REQ_RESET };
+
+struct vm_fd {
+    int fd; /* -1: a free slot */
+    short events;
+    void (*cb)(void *ctx, int fd, short revents);
+    void *ctx;
+};
 
 struct vm {
     struct vm_config cfg;
@@ -28,6 +41,15 @@ struct vm {
     uint8_t out[4096];
     size_t nout;
     uint64_t last_poll_ns;
+
+    struct vm_fd fds[VM_MAX_FDS];
+    bool paused, pause_req;
+    int step_hart;     /* >= 0: vm_step asked for one instruction of this hart */
+    unsigned cur_hart; /* the hart that ran last */
+    struct hart_debug dbg;
+    uint64_t break_pc[MACHINE_MAX_HARTS]; /* where each hart last stopped at a breakpoint */
+    void (*on_stop)(void *ctx, const struct vm_stop *st);
+    void *stop_ctx;
 };
 
 static void flush_output(struct vm *vm)
@@ -79,10 +101,38 @@ static void on_finisher(void *ctx, enum finisher_action a, unsigned code)
     }
 }
 
+/* -d guest_errors / unimp: the bus calls this for accesses no region claims. */
+static void log_unassigned(uint64_t pa, unsigned size, bool write)
+{
+    if (trace_on(TRACE_GUEST_ERRORS))
+        trace_printf("Invalid %s at addr 0x%" PRIX64 ", size %u, region '(null)', reason: "
+                     "rejected\n",
+                     write ? "write" : "read", pa, size);
+    if (trace_on(TRACE_UNIMP))
+        trace_printf("unimplemented device %s at 0x%016" PRIx64 " (size %u): no device there\n",
+                     write ? "write" : "read", pa, size);
+}
+
+/* Points every hart at the shared table and decides which harts need the checking loop. */
+static void update_debug(struct vm *vm)
+{
+    vm->dbg.trace = trace_mask & HART_TRACE_ITEMS;
+    bool any = vm->dbg.nbreak || vm->dbg.nwatch || vm->dbg.trace;
+    for (unsigned i = 0; i < vm->m->nharts; i++) {
+        struct hart *h = &vm->m->harts[i];
+        h->dbg = &vm->dbg;
+        h->debug = any || h->dbg_step;
+    }
+}
+
 int vm_create(struct vm **out, const struct vm_config *cfg, const struct vm_console *con, char *err)
 {
     struct vm *vm = xcalloc(1, sizeof(*vm));
     vm->cfg = *cfg;
+    vm->step_hart = -1;
+    vm->paused = cfg->start_paused;
+    for (unsigned i = 0; i < VM_MAX_FDS; i++)
+        vm->fds[i].fd = -1;
     if (!vm->cfg.slice)
         vm->cfg.slice = VM_DEFAULT_SLICE;
     if (con)
@@ -96,6 +146,9 @@ int vm_create(struct vm **out, const struct vm_config *cfg, const struct vm_cons
         *out = NULL;
         return rc;
     }
+    if (trace_on(TRACE_GUEST_ERRORS | TRACE_UNIMP))
+        vm->m->bus.on_unassigned = log_unassigned;
+    update_debug(vm);
     *out = vm;
     return 0;
 }
@@ -129,23 +182,242 @@ void vm_free(struct vm *vm)
     free(vm);
 }
 
-/* Waits up to timeout_ns for console input and hands it over. */
+int vm_add_fd(struct vm *vm, int fd, short events, void (*cb)(void *ctx, int fd, short revents),
+              void *ctx)
+{
+    for (unsigned i = 0; i < VM_MAX_FDS; i++) {
+        if (vm->fds[i].fd < 0) {
+            vm->fds[i] = (struct vm_fd){fd, events, cb, ctx};
+            return 0;
+        }
+    }
+    return -ERR_RANGE;
+}
+
+void vm_remove_fd(struct vm *vm, int fd)
+{
+    for (unsigned i = 0; i < VM_MAX_FDS; i++)
+        if (vm->fds[i].fd == fd)
+            vm->fds[i].fd = -1;
+}
+
+/* Waits up to timeout_ns for console input or a registered descriptor and hands it over. */
 static void poll_input(struct vm *vm, uint64_t timeout_ns)
 {
-    struct pollfd pfd = {.fd = vm->con.in_fd, .events = POLLIN};
+    struct pollfd pfd[VM_MAX_FDS + 1];
+    struct vm_fd who[VM_MAX_FDS + 1];
+    nfds_t n = 0;
+    if (vm->con.in_fd >= 0) {
+        pfd[n] = (struct pollfd){.fd = vm->con.in_fd, .events = POLLIN};
+        who[n++] = (struct vm_fd){.fd = -1};
+    }
+    for (unsigned i = 0; i < VM_MAX_FDS; i++) {
+        if (vm->fds[i].fd >= 0) {
+            pfd[n] = (struct pollfd){.fd = vm->fds[i].fd, .events = vm->fds[i].events};
+            who[n++] = vm->fds[i];
+        }
+    }
     struct timespec ts = {.tv_sec = (time_t)(timeout_ns / 1000000000ull),
                           .tv_nsec = (long)(timeout_ns % 1000000000ull)};
-    int nfds = pfd.fd >= 0 ? 1 : 0;
-    int rc = ppoll(nfds ? &pfd : NULL, (nfds_t)nfds, &ts, NULL);
+    trace_flush();
+    int rc = ppoll(n ? pfd : NULL, n, &ts, NULL);
     vm->last_poll_ns = host_ns();
-    if (rc > 0 && (pfd.revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL))) {
-        if (pfd.revents & POLLNVAL)
-            vm->con.in_fd = -1;
-        else if (vm->con.on_input)
-            vm->con.on_input(vm->con.ctx, vm);
-        else
-            vm->con.in_fd = -1;
+    if (rc <= 0)
+        return;
+    for (nfds_t k = 0; k < n; k++) {
+        short re = pfd[k].revents;
+        if (!re)
+            continue;
+        if (who[k].fd < 0) { /* the console */
+            if (!(re & (POLLIN | POLLHUP | POLLERR | POLLNVAL)))
+                continue;
+            if ((re & POLLNVAL) || !vm->con.on_input)
+                vm->con.in_fd = -1;
+            else
+                vm->con.on_input(vm->con.ctx, vm);
+            continue;
+        }
+        /* Still registered? An earlier callback of this round may have removed it. */
+        bool live = false;
+        for (unsigned i = 0; i < VM_MAX_FDS; i++)
+            if (vm->fds[i].fd == who[k].fd && vm->fds[i].cb == who[k].cb &&
+                vm->fds[i].ctx == who[k].ctx)
+                live = true;
+        if (live)
+            who[k].cb(who[k].ctx, who[k].fd, re);
     }
+}
+
+/* ---- Pause, step, breakpoints ---- */
+
+void vm_set_stop_handler(struct vm *vm, void (*fn)(void *ctx, const struct vm_stop *st), void *ctx)
+{
+    vm->on_stop = fn;
+    vm->stop_ctx = ctx;
+}
+
+bool vm_paused(const struct vm *vm)
+{
+    return vm->paused;
+}
+
+void vm_pause(struct vm *vm)
+{
+    if (vm->paused)
+        return;
+    vm->pause_req = true;
+    stop_harts(vm);
+}
+
+static void enter_pause(struct vm *vm, const struct vm_stop *st)
+{
+    vm->paused = true;
+    vm->pause_req = false;
+    vclock_stop();
+    flush_output(vm);
+    if (st->reason == VM_STOP_BREAK)
+        vm->break_pc[st->hart] = vm->m->harts[st->hart].pc;
+    if (vm->on_stop)
+        vm->on_stop(vm->stop_ctx, st);
+}
+
+/* A hart resuming where a breakpoint stopped it runs that instruction before the breakpoint
+ * can fire again (gdb steps over it itself; this keeps simpler clients from looping). */
+static void arm_resume(struct vm *vm)
+{
+    for (unsigned i = 0; i < vm->m->nharts; i++) {
+        struct hart *h = &vm->m->harts[i];
+        h->dbg_skip_break = h->dbg_event == HART_EV_BREAK && vm->break_pc[i] == h->pc;
+        h->dbg_event = HART_EV_NONE;
+    }
+}
+
+void vm_continue(struct vm *vm)
+{
+    vm->pause_req = false;
+    if (!vm->paused)
+        return;
+    arm_resume(vm);
+    vm->paused = false;
+    vclock_start();
+}
+
+void vm_step(struct vm *vm, unsigned hart)
+{
+    if (hart >= vm->m->nharts)
+        return;
+    vm->pause_req = false;
+    arm_resume(vm);
+    vm->step_hart = (int)hart;
+    vm->paused = false;
+    vclock_start();
+}
+
+void vm_request_reset(struct vm *vm)
+{
+    request(vm, REQ_RESET, 0);
+}
+
+int vm_break_add(struct vm *vm, uint64_t addr, bool hw)
+{
+    if (vm->dbg.nbreak == HART_MAX_BREAKPOINTS)
+        return -ERR_RANGE;
+    vm->dbg.breaks[vm->dbg.nbreak++] = (struct hart_breakpoint){addr, hw};
+    update_debug(vm);
+    return 0;
+}
+
+int vm_break_del(struct vm *vm, uint64_t addr, bool hw)
+{
+    struct hart_debug *d = &vm->dbg;
+    for (unsigned i = 0; i < d->nbreak; i++) {
+        if (d->breaks[i].addr == addr && d->breaks[i].hw == hw) {
+            d->breaks[i] = d->breaks[--d->nbreak];
+            update_debug(vm);
+            return 0;
+        }
+    }
+    return -ERR_NOTFOUND;
+}
+
+int vm_watch_add(struct vm *vm, uint64_t addr, uint64_t len, unsigned kind)
+{
+    if (vm->dbg.nwatch == HART_MAX_WATCHPOINTS)
+        return -ERR_RANGE;
+    if (!len || !kind || kind > HART_WATCH_ACCESS)
+        return -ERR_INVAL;
+    vm->dbg.watches[vm->dbg.nwatch++] = (struct hart_watchpoint){addr, len, (uint8_t)kind};
+    update_debug(vm);
+    return 0;
+}
+
+int vm_watch_del(struct vm *vm, uint64_t addr, uint64_t len, unsigned kind)
+{
+    struct hart_debug *d = &vm->dbg;
+    for (unsigned i = 0; i < d->nwatch; i++) {
+        const struct hart_watchpoint *w = &d->watches[i];
+        if (w->addr == addr && w->len == len && w->kind == kind) {
+            d->watches[i] = d->watches[--d->nwatch];
+            update_debug(vm);
+            return 0;
+        }
+    }
+    return -ERR_NOTFOUND;
+}
+
+void vm_debug_clear(struct vm *vm)
+{
+    vm->dbg.nbreak = vm->dbg.nwatch = 0;
+    update_debug(vm);
+}
+
+/* What a hart's debug event means for the VM; false if it had none. */
+static bool hart_stop(struct vm *vm, unsigned i, struct vm_stop *st)
+{
+    struct hart *h = &vm->m->harts[i];
+    *st = (struct vm_stop){.hart = i};
+    switch (h->dbg_event) {
+    case HART_EV_BREAK:
+        st->reason = VM_STOP_BREAK;
+        for (unsigned k = 0; k < vm->dbg.nbreak; k++)
+            if (vm->dbg.breaks[k].addr == h->pc)
+                st->hw = vm->dbg.breaks[k].hw;
+        return true;
+    case HART_EV_WATCH:
+        st->reason = VM_STOP_WATCH;
+        st->addr = h->dbg_watch_addr;
+        st->watch_kind = h->dbg_watch_kind;
+        return true;
+    case HART_EV_STEP:
+        st->reason = VM_STOP_STEP;
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* One instruction of the hart vm_step named, then pause. */
+static void step_once(struct vm *vm)
+{
+    unsigned i = (unsigned)vm->step_hart;
+    struct hart *h = &vm->m->harts[i];
+    vm->step_hart = -1;
+    vm->cur_hart = i;
+    h->wfi = false;
+    h->stop = false;
+    h->dbg_step = true;
+    h->dbg_skip_break = true;
+    update_debug(vm);
+    hart_run(h, 1);
+    h->dbg_step = false;
+    update_debug(vm);
+    clint_update(vm->m->clint);
+    rtc_update(vm->m->rtc);
+    struct vm_stop st;
+    if (!hart_stop(vm, i, &st))
+        st = (struct vm_stop){.reason = VM_STOP_STEP, .hart = i};
+    if (vm->req != REQ_EXIT)
+        enter_pause(vm, &st);
 }
 
 /* Nanoseconds until the earliest timer that could wake a hart, capped at VM_MAX_SLEEP_NS.
@@ -184,6 +456,8 @@ int vm_run(struct vm *vm)
 {
     struct machine *m = vm->m;
     vm->last_poll_ns = host_ns();
+    if (vm->paused)
+        vclock_stop();
     for (;;) {
         if (vm->req == REQ_RESET) {
             flush_output(vm);
@@ -192,8 +466,22 @@ int vm_run(struct vm *vm)
         }
         if (vm->req == REQ_EXIT)
             break;
+        if (vm->pause_req && !vm->paused)
+            enter_pause(vm, &(struct vm_stop){.reason = VM_STOP_PAUSE, .hart = vm->cur_hart});
+        vm->pause_req = false;
+        if (vm->paused) {
+            flush_output(vm);
+            poll_input(vm, VM_MAX_SLEEP_NS);
+            continue;
+        }
+        if (vm->step_hart >= 0) {
+            step_once(vm);
+            continue;
+        }
 
-        for (unsigned i = 0; i < m->nharts && vm->req == REQ_NONE; i++) {
+        struct vm_stop st;
+        bool stopped = false;
+        for (unsigned i = 0; i < m->nharts && vm->req == REQ_NONE && !vm->pause_req; i++) {
             struct hart *h = &m->harts[i];
             if (h->wfi) {
                 if (!hart_irq_wakeup(h))
@@ -201,15 +489,24 @@ int vm_run(struct vm *vm)
                 h->wfi = false;
             }
             h->stop = false;
+            vm->cur_hart = i;
             hart_run(h, vm->cfg.slice);
             if (m->nharts > 1)
                 h->resv_valid = false;
             clint_update(m->clint);
+            if (UNLIKELY(h->debug) && hart_stop(vm, i, &st)) {
+                stopped = true;
+                break;
+            }
         }
         clint_update(m->clint);
         rtc_update(m->rtc);
         flush_output(vm);
-        if (vm->req != REQ_NONE)
+        if (stopped && vm->req != REQ_EXIT) {
+            enter_pause(vm, &st);
+            continue;
+        }
+        if (vm->req != REQ_NONE || vm->pause_req)
             continue;
 
         if (!any_runnable(vm))
@@ -218,5 +515,10 @@ int vm_run(struct vm *vm)
             poll_input(vm, 0);
     }
     flush_output(vm);
+    vm->paused = true;
+    if (vm->on_stop)
+        vm->on_stop(vm->stop_ctx,
+                    &(struct vm_stop){.reason = VM_STOP_EXIT, .status = vm->exit_status});
+    trace_flush();
     return vm->exit_status;
 }

@@ -27,6 +27,7 @@ struct vm_config {
     struct machine_config machine;
     bool no_reboot; /* a guest reset ends the run with status 0 */
     uint64_t slice; /* instructions per hart per turn; 0: VM_DEFAULT_SLICE */
+    bool start_paused; /* -S: no hart runs until vm_continue */
 };
 
 #define VM_DEFAULT_SLICE 10000
@@ -48,5 +49,47 @@ void vm_set_input_fd(struct vm *vm, int fd);
 /* Ends vm_run with status at the next slice boundary. */
 void vm_request_exit(struct vm *vm, int status);
 void vm_free(struct vm *vm);
+
+/* ---- Control and debugging: the monitor and the gdb stub ----
+ * All of these run on the VM's thread: before vm_run, or from the fd callbacks below, which
+ * the loop calls between slices (so no hart is ever in the middle of an instruction). */
+
+/* Host descriptors the loop polls beside the console; cb gets the revents. A callback may
+ * add or remove descriptors, itself included. */
+#define VM_MAX_FDS 16
+MUST_CHECK int vm_add_fd(struct vm *vm, int fd, short events,
+                         void (*cb)(void *ctx, int fd, short revents), void *ctx);
+void vm_remove_fd(struct vm *vm, int fd);
+
+enum vm_stop_reason { VM_STOP_PAUSE, VM_STOP_BREAK, VM_STOP_WATCH, VM_STOP_STEP, VM_STOP_EXIT };
+struct vm_stop {
+    enum vm_stop_reason reason;
+    unsigned hart;       /* the hart that stopped; for PAUSE, the one that ran last */
+    uint64_t addr;       /* WATCH: the data address */
+    unsigned watch_kind; /* WATCH: enum hart_watch */
+    bool hw;             /* BREAK: inserted as a hardware breakpoint */
+    int status;          /* EXIT: the exit status vm_run returns */
+};
+/* The one observer of stops (the gdb stub): called when the VM pauses for any reason, and
+ * once as vm_run returns (VM_STOP_EXIT). */
+void vm_set_stop_handler(struct vm *vm, void (*fn)(void *ctx, const struct vm_stop *st),
+                         void *ctx);
+/* Paused: no hart runs and the guest's clock stands still; devices and I/O keep working. */
+bool vm_paused(const struct vm *vm);
+/* Pauses at the next instruction boundary (a VM_STOP_PAUSE follows); nothing if paused. */
+void vm_pause(struct vm *vm);
+void vm_continue(struct vm *vm);
+/* Runs one instruction of one hart, the others staying paused (interrupts are not taken and
+ * WFI does not wait); a VM_STOP_STEP, or the watchpoint it hit, follows. */
+void vm_step(struct vm *vm, unsigned hart);
+/* system_reset: a machine reset at the next slice boundary (a paused VM stays paused). */
+void vm_request_reset(struct vm *vm);
+/* Breakpoints and watchpoints, shared by every hart. Return 0, -ERR_RANGE when the table is
+ * full, -ERR_NOTFOUND when removing what is not there. */
+MUST_CHECK int vm_break_add(struct vm *vm, uint64_t addr, bool hw);
+MUST_CHECK int vm_break_del(struct vm *vm, uint64_t addr, bool hw);
+MUST_CHECK int vm_watch_add(struct vm *vm, uint64_t addr, uint64_t len, unsigned kind);
+MUST_CHECK int vm_watch_del(struct vm *vm, uint64_t addr, uint64_t len, unsigned kind);
+void vm_debug_clear(struct vm *vm);
 
 #endif
