@@ -12,7 +12,9 @@
 set -Eeuo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-CACHE=${VISOR_CACHE:-$HOME/.cache/visor}
+CACHE=${VISOR_CACHE:-${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}/.cache/visor}
+mkdir -p "$CACHE"
+CACHE=$(cd "$CACHE" && pwd) # the paths it prints must work from anywhere
 WORK=$CACHE/debian                 # private apt state, the .debs, the extracted packages
 IMAGE=$CACHE/Image
 INITRD=$CACHE/initramfs.cpio.gz
@@ -39,16 +41,22 @@ die() { printf 'guest: error: %s\n' "$*" >&2; exit 1; }
 # Every failure names the step it interrupted; partial work stays in $TMP, which goes away.
 STEP="starting"
 TMP=""
-trap 'rc=$?; printf "guest: error: failed while %s (build.sh line %s)\n" "$STEP" "$LINENO" >&2; exit $rc' ERR
+# Only the main shell reports: a subshell's failure that matters fails a command out here too.
+trap 'rc=$?; [ "$BASHPID" = $$ ] && printf "guest: error: failed while %s (build.sh line %s)\n" \
+    "$STEP" "$LINENO" >&2; exit $rc' ERR
 trap '[ -n "$TMP" ] && rm -rf "$TMP"' EXIT
 
-human() { awk -v b="$1" 'BEGIN { if (b >= 1e6) printf "%.1f MB", b / 1e6; else printf "%.0f kB", b / 1e3 }'; }
+human() {
+    awk -v b="$1" 'BEGIN { if (b >= 1e6) printf "%.1f MB", b / 1e6
+                           else printf "%.0f kB", b / 1e3 }'
+}
 
 # The guest's own files and this script: when they change, the initramfs is rebuilt (offline).
 inputs_hash() {
     (
         cd "$HERE"
-        find build.sh rootfs \( -type f -o -type l \) -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
+        find build.sh rootfs \( -type f -o -type l \) -print0 | LC_ALL=C sort -z |
+            xargs -0 sha256sum
         find rootfs -type f -perm -u+x | LC_ALL=C sort
     ) | sha256sum | cut -c1-16
 }
@@ -64,7 +72,7 @@ results_current() {
     grep -qx "initramfs $(stat -c %s "$INITRD")" "$MANIFEST" || return 1
 }
 
-mkdir -p "$CACHE" "$WORK/debs" "$WORK/apt/lists/partial" "$WORK/apt/cache/archives/partial"
+mkdir -p "$WORK/debs" "$WORK/apt/lists/partial" "$WORK/apt/cache/archives/partial"
 exec 9>"$CACHE/.lock"
 STEP="waiting for another build.sh to finish (lock $CACHE/.lock)"
 flock 9
@@ -73,43 +81,44 @@ if [ "$REFRESH" = 0 ] && results_current; then
     print_paths
     exit 0
 fi
+rm -rf "$CACHE"/.tmp.* # what a killed run left; nobody else works here while we hold the lock
 TMP=$(mktemp -d "$CACHE/.tmp.XXXXXX")
 
 # ---- host tools -------------------------------------------------------------------------------
 
 STEP="installing host tools"
+PATH=$PATH:/usr/sbin:/sbin # modinfo and depmod live there
 declare -A TOOL_PKG=([cpio]=cpio [xz]=xz-utils [zstd]=zstd [modinfo]=kmod [depmod]=kmod
-                     [gzip]=gzip [dpkg-deb]=dpkg [apt-get]=apt [flock]=util-linux)
+                     [gzip]=gzip [dpkg-deb]=dpkg [apt-get]=apt)
 ensure_tools() {
     local t missing=()
     for t in "$@"; do
-        command -v "$t" >/dev/null 2>&1 || PATH=$PATH:/usr/sbin:/sbin command -v "$t" >/dev/null 2>&1 ||
-            missing+=("${TOOL_PKG[$t]:-$t}")
+        command -v "$t" >/dev/null 2>&1 || missing+=("${TOOL_PKG[$t]:-$t}")
     done
     [ ${#missing[@]} -eq 0 ] && return 0
     mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
-    [ "$(id -u)" = 0 ] || die "missing host tools; install them with: sudo apt-get install ${missing[*]}"
+    [ "$(id -u)" = 0 ] || die "missing host tools: sudo apt-get install ${missing[*]}"
     say "installing host packages: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 ||
         { apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null; } ||
         die "could not install host packages: ${missing[*]}"
 }
-PATH=$PATH:/usr/sbin:/sbin
 ensure_tools apt-get dpkg-deb cpio gzip xz zstd modinfo depmod
 
 # ---- resolving and downloading ----------------------------------------------------------------
 
 # The host's Debian mirror: the first deb line or deb822 URIs entry ending in /debian.
 host_mirror() {
-    local f
-    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+    local f d=/etc/apt/sources.list.d
+    for f in /etc/apt/sources.list "$d"/*.list "$d"/*.sources; do
         [ -r "$f" ] || continue
         awk '/^[ \t]*deb[ \t]/ { for (i = 2; i <= NF; i++) {
                                      if ($i ~ /^\[/) { while ($i !~ /\]$/ && i < NF) i++; continue }
                                      print $i; break } }
              /^URIs:/ { for (i = 2; i <= NF; i++) print $i }' "$f"
-    done | grep -E '^[a-z+]+://.*/debian/?$' | grep -v -e security -e ports | head -n 1 | sed 's:/*$::'
+    done | grep -E '^[a-z+]+://.*/debian/?$' | grep -v -e security -e ports | sed 's:/*$::' |
+        awk 'NR == 1'
 }
 MIRROR=${VISOR_DEBIAN_MIRROR:-$(host_mirror || true)}
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
@@ -117,35 +126,47 @@ MIRROR=${MIRROR:-http://deb.debian.org/debian}
 # apt with its own state, riscv64 only, so the host's package state and sources are never touched.
 APT=(-oAPT::Architecture=riscv64 -oAPT::Architectures::=riscv64
      -oDir::State="$WORK/apt" -oDir::State::Lists="$WORK/apt/lists" -oDir::State::status=/dev/null
-     -oDir::Cache="$WORK/apt/cache" -oDir::Etc::SourceList="$WORK/apt/sources.list"
+     -oDir::Cache="$WORK/apt/cache" -oDir::Cache::pkgcache=pkgcache.bin -oDir::Cache::srcpkgcache=""
+     -oDir::Etc::SourceList="$WORK/apt/sources.list"
      -oDir::Etc::SourceParts=/dev/null -oDir::Etc::Preferences=/dev/null
      -oDir::Etc::PreferencesParts=/dev/null -oDebug::NoLocking=1 -oAPT::Sandbox::User=root
      -oAcquire::Languages=none -oAcquire::Retries=3)
 
 field() { # PACKAGE FIELD: the candidate's field, from the private index
     apt-cache "${APT[@]}" show --no-all-versions "$1" 2>/dev/null |
-        awk -v f="$2" 'index($0, f ": ") == 1 { print substr($0, length(f) + 3); exit }'
+        awk -v f="$2" 'index($0, f ": ") == 1 && !n++ { print substr($0, length(f) + 3) }'
 }
 depends() { # PACKAGE: the names in its Depends, first alternative of each
-    field "$1" Depends | tr ',' '\n' | sed 's/|.*//; s/(.*)//; s/:.*//; s/[[:space:]]//g' | grep .
+    field "$1" Depends | tr ',' '\n' | sed 's/|.*//; s/(.*)//; s/:.*//; s/[[:space:]]//g' |
+        awk 'NF'
 }
 
 # Resolves the kernel through the linux-image-riscv64 meta-package, never by a pinned version:
 # its Depends names linux-image-<kver>, whose own Depends name the packages that carry the files
 # (today linux-binary-<kver>, linux-modules-<kver> and linux-base-<kver>; older kernels put
-# everything in linux-image-<kver> itself). Fills KVER, META_VERSION and PKGS ("name version size").
+# everything in linux-image-<kver> itself). Sets KVER, META_VERSION, PKGS ("name version size").
 resolve() {
-    local suite=$1 meta image dep v s
+    local suite=$1 image carriers dep v s
     PKGS=()
     META_VERSION=$(field linux-image-riscv64 Version)
-    [ -n "$META_VERSION" ] || { say "$suite: no linux-image-riscv64 for riscv64"; return 1; }
-    image=$(depends linux-image-riscv64 | grep -E '^linux-image-[0-9]' | head -n 1)
-    [ -n "$image" ] || { say "$suite: linux-image-riscv64 $META_VERSION names no versioned linux-image"; return 1; }
+    if [ -z "$META_VERSION" ]; then
+        say "$suite: no linux-image-riscv64 for riscv64"
+        return 1
+    fi
+    image=$(depends linux-image-riscv64 | awk '/^linux-image-[0-9]/ && !n++')
+    if [ -z "$image" ]; then
+        say "$suite: linux-image-riscv64 $META_VERSION names no versioned linux-image"
+        return 1
+    fi
     KVER=${image#linux-image-}
-    for dep in "$image" $(depends "$image" | grep -F -e "-$KVER" | grep -vx "$image") busybox-static; do
+    carriers=$(depends "$image" | awk -v k="-$KVER" -v i="$image" 'index($0, k) && $0 != i')
+    for dep in "$image" $carriers busybox-static; do
         v=$(field "$dep" Version)
         s=$(field "$dep" Size)
-        [ -n "$v" ] && [ -n "$s" ] || { say "$suite: $dep is not in the index (archive mid-sync?)"; return 1; }
+        if [ -z "$v" ] || [ -z "$s" ]; then
+            say "$suite: $dep is not in the index (archive mid-sync?)"
+            return 1
+        fi
         PKGS+=("$dep $v $s")
     done
 }
@@ -165,13 +186,16 @@ download() {
         (cd "$TMP/dl" && apt-get "${APT[@]}" -qq download "$name=$v") ||
             { say "$suite: downloading $name $v failed"; return 1; }
         set -- "$TMP"/dl/*.deb
-        [ -f "$1" ] && [ "$(stat -c %s "$1")" = "$s" ] ||
-            { say "$suite: $name $v arrived with the wrong size"; return 1; }
+        if [ ! -f "$1" ] || [ "$(stat -c %s "$1")" != "$s" ]; then
+            say "$suite: $name $v arrived with the wrong size"
+            return 1
+        fi
         mv "$1" "$f"
     done
 }
 
 # One suite, a few tries: a mirror caught mid-sync fails the update or lists packages it lacks.
+# Returns 1 to try the next suite, 2 when the mirror is unreachable.
 fetch_suite() {
     local suite=$1 try
     local line="deb [arch=riscv64] $MIRROR $suite main"
@@ -179,11 +203,20 @@ fetch_suite() {
     echo "$line" >"$WORK/apt/sources.list"
     for try in 1 2 3; do
         if [ "$try" -gt 1 ]; then
-            say "$suite: trying again in $((try * 10)) s"
-            sleep $((try * 10))
+            say "$suite: trying again in $(((try - 1) * 10)) s"
+            sleep $(((try - 1) * 10))
         fi
         say "reading the $suite riscv64 package index from $MIRROR"
-        apt-get "${APT[@]}" -qq update >&2 || { say "$suite: apt-get update failed"; continue; }
+        if ! apt-get "${APT[@]}" -qq --error-on=any update 2>"$TMP/update.err"; then
+            cat "$TMP/update.err" >&2
+            # No Release file: the suite does not exist there, which no retry changes.
+            grep -q 'does not have a Release file' "$TMP/update.err" && return 1
+            # Nor does one when the mirror cannot be reached at all; no other suite helps either.
+            grep -Eq 'Could not (connect|resolve)|Temporary failure resolving|Connection failed' \
+                "$TMP/update.err" && return 2
+            say "$suite: apt-get update failed"
+            continue
+        fi
         resolve "$suite" || continue
         download "$suite" || continue
         return 0
@@ -212,7 +245,10 @@ FETCHED=""
 if [ "$REFRESH" = 1 ] || ! have_resolved_debs; then
     STEP="fetching packages"
     for s in $SUITES; do
-        if fetch_suite "$s"; then FETCHED=$s; break; fi
+        rc=0
+        fetch_suite "$s" || rc=$?
+        [ "$rc" = 0 ] && { FETCHED=$s; break; }
+        [ "$rc" = 2 ] && { say "cannot reach $MIRROR"; break; }
         say "$s: giving up on this suite"
     done
 fi
@@ -225,12 +261,17 @@ if [ -n "$FETCHED" ]; then
         echo "meta linux-image-riscv64 $META_VERSION"
         printf 'deb %s\n' "${PKGS[@]}"
     } >"$TMP/resolved"
+    if cmp -s "$TMP/resolved" "$RESOLVED" && results_current; then
+        say "kernel $KVER is still the newest in $SUITE; nothing to rebuild"
+        print_paths
+        exit 0
+    fi
     mv "$TMP/resolved" "$RESOLVED"
 elif have_resolved_debs; then
-    [ "$REFRESH" = 0 ] || say "warning: the archive gave no complete kernel; keeping the one downloaded before"
+    [ "$REFRESH" = 0 ] || say "warning: the archive gave no complete kernel; keeping the cached one"
     use_resolved
 else
-    die "no suite of $MIRROR gave a complete riscv64 kernel and busybox (tried: $SUITES)"
+    die "got no complete riscv64 kernel and busybox from $MIRROR (suites: $SUITES)"
 fi
 
 # ---- extracting -------------------------------------------------------------------------------
@@ -247,7 +288,8 @@ if [ "$(cat "$TREE.stamp" 2>/dev/null)" != "$(printf '%s\n' "${DEBS[@]##*/}")" ]
     mkdir "$TMP/tree"
     for f in "${DEBS[@]}"; do
         STEP="extracting ${f##*/}"
-        dpkg-deb -x "$f" "$TMP/tree" || die "could not extract ${f##*/} (remove it from $WORK/debs to fetch it again)"
+        dpkg-deb -x "$f" "$TMP/tree" ||
+            die "could not extract ${f##*/} (delete it from $WORK/debs to fetch it again)"
     done
     rm -rf "$TREE" "$TREE.stamp"
     mv "$TMP/tree" "$TREE"
@@ -256,7 +298,8 @@ fi
 
 # ---- the kernel Image -------------------------------------------------------------------------
 
-# A RISC-V Image carries "RISCV\0\0\0" at 0x30 and "RSC\x05" at 0x38; the EFI stub's MZ at 0 is fine.
+# A RISC-V Image carries "RISCV\0\0\0" at 0x30 and "RSC\x05" at 0x38 (an EFI stub's "MZ" at 0 is
+# part of a valid Image: it decodes as a harmless instruction).
 is_image() { [ "$(od -An -tx1 -j48 -N12 "$1" | tr -d ' \n')" = 524953435600000052534305 ]; }
 
 decompress() { # FORMAT IN OUT
@@ -298,10 +341,12 @@ make_image() { # IN OUT: unwrap gzip/xz/zstd/… and EFI zboot until a plain Ima
                 ;;
             elf)
                 local oc
-                for oc in riscv64-linux-gnu-objcopy riscv64-unknown-elf-objcopy llvm-objcopy objcopy; do
+                for oc in riscv64-linux-gnu-objcopy riscv64-unknown-elf-objcopy llvm-objcopy \
+                          objcopy; do
                     command -v "$oc" >/dev/null && break
                 done
-                "$oc" -O binary "$in" "$TMP/kernel.$n" || die "$oc could not turn the ELF vmlinux into an Image"
+                "$oc" -O binary "$in" "$TMP/kernel.$n" ||
+                    die "$oc could not turn the ELF vmlinux into an Image"
                 ;;
             *) decompress "$fmt" "$in" "$TMP/kernel.$n" ;;
         esac
@@ -330,17 +375,28 @@ for d in "$TREE/usr/lib/modules/$KVER" "$TREE/lib/modules/$KVER"; do
     [ -d "$d/kernel" ] && { MODDIR=$d; break; }
 done
 [ -n "$MODDIR" ] || die "no modules directory for $KVER in ${DEBS[*]##*/}"
+kfile() { # NAME: a file of the kernel's modules directory, which may sit in either /lib or /usr/lib
+    local d
+    for d in "$MODDIR" "$TREE/usr/lib/modules/$KVER" "$TREE/lib/modules/$KVER"; do
+        [ -f "$d/$1" ] && { echo "$d/$1"; return 0; }
+    done
+    return 1
+}
 
 norm() { local n=${1##*/}; n=${n%%.ko*}; printf '%s' "${n//-/_}"; }
 declare -A MOD_PATH=() BUILTIN=()
 while IFS= read -r -d '' f; do
-    MOD_PATH[$(norm "$f")]=${f#"$MODDIR"/}
+    m=${f##*/} m=${m%%.ko*} # norm, without a fork for each of thousands of modules
+    MOD_PATH[${m//-/_}]=${f#"$MODDIR"/}
 done < <(find "$MODDIR" -name '*.ko*' -print0)
-for f in "$TREE"/usr/lib/modules/"$KVER"/modules.builtin "$TREE"/lib/modules/"$KVER"/modules.builtin; do
-    [ -f "$f" ] || continue
-    while read -r m; do BUILTIN[$(norm "$m")]=1; done <"$f"
-done
-[ ${#BUILTIN[@]} -gt 0 ] || say "warning: no modules.builtin for $KVER; assuming nothing is built in"
+if f=$(kfile modules.builtin); then
+    while read -r m; do
+        m=${m##*/} m=${m%%.ko*}
+        BUILTIN[${m//-/_}]=1
+    done <"$f"
+else
+    say "warning: no modules.builtin for $KVER; assuming nothing is built in"
+fi
 
 # A name as modinfo or the wanted list gives it: a module, built in, or unknown. A soft dependency
 # may name an alias instead ("crypto-crc32c", which crc32c-cryptoapi carries).
@@ -355,12 +411,8 @@ classify() {
 }
 builtin_alias() {
     local f
-    for f in "$MODDIR/modules.builtin.modinfo" "$TREE/usr/lib/modules/$KVER/modules.builtin.modinfo" \
-             "$TREE/lib/modules/$KVER/modules.builtin.modinfo"; do
-        [ -f "$f" ] || continue
-        tr '\0' '\n' <"$f" | awk -v a="$1" -F '.alias=' '$2 == a && !n++ { print $1 }'
-        return 0
-    done
+    f=$(kfile modules.builtin.modinfo) || return 0
+    tr '\0' '\n' <"$f" | awk -v a="$1" -F '.alias=' '$2 == a && !n++ { print $1 }'
 }
 # Reading every module's aliases takes seconds, so only plausible carriers are asked: modules
 # whose name starts with the alias's last word, and the crypto modules.
@@ -369,7 +421,8 @@ module_alias() {
     base=${base//-/_}
     for n in "${!MOD_PATH[@]}"; do
         case $n:${MOD_PATH[$n]} in
-            "$base"*:* | *:kernel/crypto/* | *:kernel/arch/*/crypto/*) files+=("$MODDIR/${MOD_PATH[$n]}") ;;
+            "$base"*:* | *:kernel/crypto/* | *:kernel/arch/*/crypto/*)
+                files+=("$MODDIR/${MOD_PATH[$n]}") ;;
         esac
     done
     [ ${#files[@]} -gt 0 ] || return 0
@@ -384,13 +437,14 @@ ORDER=()
 visit() {
     local n=$1 path=$MODDIR/${MOD_PATH[$1]} deps soft d kind name
     case ${MARK[$n]:-} in
-        done) return 0 ;;
-        active) die "module dependency cycle through $n" ;;
+        loaded) return 0 ;;
+        visiting) die "module dependency cycle through $n" ;;
     esac
-    MARK[$n]=active
+    MARK[$n]=visiting
     deps=$(modinfo -F depends "$path") || die "modinfo could not read ${MOD_PATH[$n]}"
     # "pre: a b post: c": the pre-modules are loaded first; post-modules are not needed to load.
-    soft=$(modinfo -F softdep "$path" | sed -n 's/.*pre:\([^:]*\)\( post:.*\)\{0,1\}$/\1/p' | tr '\n' ' ')
+    soft=$(modinfo -F softdep "$path" |
+        sed -n 's/.*pre:\([^:]*\)\( post:.*\)\{0,1\}$/\1/p' | tr '\n' ' ')
     for d in ${deps//,/ } $soft; do
         read -r kind name <<<"$(classify "$d")"
         case $kind in
@@ -402,7 +456,7 @@ visit() {
                esac ;;
         esac
     done
-    MARK[$n]=done
+    MARK[$n]=loaded
     ORDER+=("$n")
 }
 
@@ -425,7 +479,9 @@ mkdir -p "$ROOT"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,run,root,mnt,etc}
 chmod 1777 "$ROOT/tmp"
 chmod 700 "$ROOT/root"
 BUSYBOX=""
-for f in "$TREE/usr/bin/busybox" "$TREE/bin/busybox"; do [ -f "$f" ] && { BUSYBOX=$f; break; }; done
+for f in "$TREE/usr/bin/busybox" "$TREE/bin/busybox"; do
+    [ -f "$f" ] && { BUSYBOX=$f; break; }
+done
 [ -n "$BUSYBOX" ] || die "busybox-static has no busybox binary"
 install -m 755 "$BUSYBOX" "$ROOT/bin/busybox"
 ln -s busybox "$ROOT/bin/sh"
@@ -449,10 +505,11 @@ for n in "${ORDER[@]}"; do
 done
 touch "$KMOD/modules.load"
 for f in modules.builtin modules.builtin.modinfo modules.order; do
-    [ -f "$MODDIR/$f" ] && cp "$MODDIR/$f" "$KMOD/"
+    if src=$(kfile "$f"); then cp "$src" "$KMOD/"; fi
 done
 # modules.dep lets the guest's modprobe work too; boot itself uses modules.load.
-depmod -b "$ROOT" "$KVER" 2>"$TMP/depmod.err" || say "warning: depmod failed: $(head -n 1 "$TMP/depmod.err")"
+depmod -b "$ROOT" "$KVER" 2>"$TMP/depmod.err" ||
+    say "warning: depmod failed: $(head -n 1 "$TMP/depmod.err")"
 
 BB_VERSION=$(printf '%s\n' "${PKGS[@]}" | awk '$1 == "busybox-static" { print $2 }')
 cat >"$ROOT/etc/visor-release" <<EOF
@@ -488,7 +545,10 @@ mv "$TMP/manifest" "$MANIFEST"
 # Packages no longer named anywhere are dead weight (the modules package alone is ~100 MB).
 for f in "$WORK"/debs/*.deb; do
     [ -f "$f" ] || continue
-    printf '%s\n' "${DEBS[@]}" | grep -qxF "$f" || { say "removing the outdated ${f##*/}"; rm -f "$f"; }
+    case " ${DEBS[*]} " in
+        *" $f "*) ;;
+        *) say "removing the outdated ${f##*/}"; rm -f "$f" ;;
+    esac
 done
 
 say "kernel $KVER: $IMAGE ($(human "$(stat -c %s "$IMAGE")"))"
