@@ -143,7 +143,7 @@ def main():
             boot = time.monotonic() - start
             check("ready marker", ready is not None, f"{boot:.1f} s after QEMU started")
             if ready is None:
-                return finish(results, log_path)
+                return finish(results, log_path, tmp)
             check("prompt", con.expect(r"~ # ", 30) is not None)
 
             r = con.run("uname -m; uname -r")
@@ -194,14 +194,21 @@ def main():
                   f"status {status}, {time.monotonic() - t:.1f} s after poweroff")
         finally:
             con.kill()
-    return finish(results, log_path)
+    return finish(results, log_path, tmp)
 
 
-def finish(results, log_path):
+def finish(results, log_path, tmp):
+    """Keeps the temp dir (disk, share, console log) only when something failed."""
     passed = sum(results)
-    print(f"console log: {log_path}")
+    ok = bool(results) and all(results)
+    if ok and not log_path.startswith(tmp + os.sep):
+        print(f"console log: {log_path}")
+    if ok:
+        shutil.rmtree(tmp, ignore_errors=True)
+    else:
+        print(f"console log: {log_path} (kept, with the disk and share, in {tmp})")
     print(f"{passed} passed, {len(results) - passed} failed")
-    return 0 if results and all(results) else 1
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
