@@ -47,8 +47,14 @@ suite insn-coverage bash tests/insn-coverage.sh build/release/visor
 suite linux python3 tests/linux.py build/release/visor
 
 if [ $full = 1 ]; then
-    for i in 1 2 3; do
+    # Repeats catch what depends on timing (interrupts, the CLINT, hart interleaving).
+    for i in 1 2 3 4 5; do
         suite "isa-repeat-$i" bash tests/isa/run.sh build/release/visor
+    done
+    # The soft-float against the host FPU, 50 times the usual number of random cases.
+    suite fpu-soak env FPU_SOAK=50 build/release/tests/test_fpu
+    for i in 1 2; do
+        suite "linux-repeat-$i" python3 tests/linux.py build/release/visor
     done
 fi
 
