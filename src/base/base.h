@@ -52,6 +52,16 @@ uint64_t host_ns(void);
 void vclock_stop(void);
 void vclock_start(void);
 
+/* ---- Listening sockets in QEMU's chardev syntax (sock.c), for -gdb and -monitor ----
+ * sock_listen takes "tcp:[HOST]:PORT[,opts]" or "unix:PATH[,opts]" and returns a
+ * non-blocking listening descriptor, or a negative code with the reason in err; *wait tells
+ * whether the options asked to wait for a client before starting (QEMU's default, "nowait"
+ * or "wait=off" turn it off). sock_accept returns a non-blocking client or -1.
+ * sock_write_all writes everything, waiting a few seconds at most for a slow reader. */
+MUST_CHECK int sock_listen(const char *spec, bool *wait, char *err, size_t errlen);
+int sock_accept(int lfd);
+MUST_CHECK bool sock_write_all(int fd, const void *buf, size_t n);
+
 /* ---- Tracing: -d ITEMS (trace.def) and -D FILE (trace.c) ---- */
 enum trace_bits {
 #define TRACE(name, bit, help) TRACE_BIT_##name = bit,

@@ -14,6 +14,9 @@ struct mmio_ops {
      * that the hart turns into an access fault. */
     int (*read)(void *dev, uint64_t off, unsigned size, uint64_t *val);
     int (*write)(void *dev, uint64_t off, unsigned size, uint64_t val);
+    /* Optional, for the monitor's info qtree / info virtio: the device's state as lines of
+     * text (queues, status, counters), snprintf's convention. No side effects. */
+    int (*describe)(void *dev, char *buf, size_t size);
 };
 
 struct mmio_region {
