@@ -8,7 +8,8 @@
 #include <stdio.h>
 
 enum cli_action {
-    CLI_RUN, CLI_HELP, CLI_VERSION, CLI_MACHINE_HELP, CLI_CPU_HELP, CLI_ACCEL_HELP, CLI_DEVICE_HELP
+    CLI_RUN, CLI_HELP, CLI_VERSION, CLI_MACHINE_HELP, CLI_CPU_HELP, CLI_ACCEL_HELP, CLI_DEVICE_HELP,
+    CLI_LOG_HELP
 };
 enum cli_serial { SERIAL_MON_STDIO, SERIAL_STDIO, SERIAL_NONE };
 enum cli_accel { ACCEL_DEFAULT, ACCEL_TCG, ACCEL_INTERP, ACCEL_JIT };
@@ -40,6 +41,13 @@ struct cli_opts {
     bool serial_given;
     enum cli_serial serial;
     enum cli_accel accel;
+    /* Debugging: -gdb/-s, -monitor, -d, -D */
+    const char *gdb;
+    const char *monitors[4];
+    unsigned nmonitors;
+    bool monitor_none;
+    uint32_t trace;
+    const char *logfile;
     /* Strings carved out of option values (dumpdtb, name), freed by cli_opts_free. */
     char **owned;
     unsigned nowned;
@@ -67,5 +75,8 @@ struct console *console_new(enum cli_serial mode, struct vm_console *vc);
 void console_start(struct console *c);
 /* Restores the terminal and frees the console. */
 void console_close(struct console *c);
+/* The monitor Ctrl-A c switches to (with mon:stdio); none: Ctrl-A c says so. */
+struct mon;
+void console_set_monitor(struct console *c, struct mon *m);
 
 #endif

@@ -1,10 +1,12 @@
 /* The serial console on the host's stdin/stdout, as QEMU's stdio and mon:stdio character
  * devices behave: a terminal goes into raw mode (restored on every exit path: normal return,
  * die(), and SIGINT/SIGTERM/SIGHUP/SIGQUIT); with mon:stdio, Ctrl-A is an escape (x quits,
- * h helps, Ctrl-A sends itself, c is the monitor, which does not exist yet) and Ctrl-C goes to
+ * h helps, Ctrl-A sends itself, c switches to the monitor and back) and Ctrl-C goes to
  * the guest; with plain stdio, Ctrl-C stops visor. Pipes work as well: bytes pass through
  * (escapes still honoured with mon:stdio) and end of input only stops reading. */
 #include "cli.h"
+
+#include "../mon/mon.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -22,6 +24,9 @@ struct console {
     bool escape; /* the previous byte was Ctrl-A */
     bool out_broken;
     int in_fd, out_fd;
+    struct mon *mon;           /* Ctrl-A c's monitor; NULL with -monitor none */
+    struct mon_session *msess; /* created the first time Ctrl-A c is pressed */
+    bool in_monitor;           /* input goes to the monitor, not the guest */
 };
 
 /* The terminal state to restore; file-scope because signal handlers and atexit need it. */
@@ -77,9 +82,51 @@ static void print_escape_help(struct console *c)
     static const char help[] = "\n\r"
                                "C-a h    print this help\n\r"
                                "C-a x    exit emulator\n\r"
-                               "C-a c    switch between console and monitor (no monitor yet)\n\r"
+                               "C-a c    switch between console and monitor\n\r"
                                "C-a C-a  sends C-a\n\r";
     write_all(c, help, sizeof(help) - 1);
+}
+
+static void mon_write(void *ctx, const char *text, size_t n)
+{
+    write_all(ctx, text, n);
+}
+
+/* Ctrl-A c: input goes to the monitor (QEMU's mux focus), or back to the guest. Guest output
+ * keeps flowing either way. */
+static void toggle_monitor(struct console *c)
+{
+    if (!c->mon) {
+        static const char msg[] = "\n\rno monitor (-monitor none)\n\r";
+        write_all(c, msg, sizeof(msg) - 1);
+        return;
+    }
+    c->in_monitor = !c->in_monitor;
+    if (!c->in_monitor) {
+        write_all(c, "\r\n", 2);
+        return;
+    }
+    if (!c->msess) {
+        c->msess = mon_session_new(c->mon, mon_write, c, true);
+        write_all(c, "\r\n", 2);
+        mon_session_start(c->msess);
+    } else {
+        static const char prompt[] = "\r\n(qemu) ";
+        write_all(c, prompt, sizeof(prompt) - 1);
+    }
+}
+
+static void route(struct console *c, uint8_t *guest, size_t *ng, uint8_t ch)
+{
+    if (c->in_monitor)
+        mon_session_input(c->msess, &ch, 1);
+    else
+        guest[(*ng)++] = ch;
+}
+
+void console_set_monitor(struct console *c, struct mon *m)
+{
+    c->mon = m;
 }
 
 static void con_input(void *ctx, struct vm *vm)
@@ -104,13 +151,13 @@ static void con_input(void *ctx, struct vm *vm)
             if (ch == ESCAPE_CHAR)
                 c->escape = true;
             else
-                guest[ng++] = ch;
+                route(c, guest, &ng, ch);
             continue;
         }
         c->escape = false;
         switch (ch) {
         case ESCAPE_CHAR:
-            guest[ng++] = ch;
+            route(c, guest, &ng, ch);
             break;
         case 'x': {
             static const char bye[] = "QEMU: Terminated\n\r";
@@ -123,11 +170,11 @@ static void con_input(void *ctx, struct vm *vm)
         case '?':
             print_escape_help(c);
             break;
-        case 'c': {
-            static const char msg[] = "\n\rmonitor not available yet\n\r";
-            write_all(c, msg, sizeof(msg) - 1);
+        case 'c':
+            vm_input(vm, guest, ng);
+            ng = 0;
+            toggle_monitor(c);
             break;
-        }
         default: /* unknown escapes are swallowed, as in QEMU */
             break;
         }
@@ -191,5 +238,7 @@ void console_close(struct console *c)
 {
     restore_tty();
     tty_saved = 0;
+    if (c->msess)
+        mon_session_free(c->msess);
     free(c);
 }

@@ -4,6 +4,9 @@
  * test-device failure; 1 on any start-up error). */
 #include "cli.h"
 
+#include "../gdb/gdb.h"
+#include "../mon/mon.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +64,13 @@ int main(int argc, char **argv)
                "name \"virtio-rng-device\", bus virtio-bus\n"
                "name \"virtio-serial-device\", bus virtio-bus\n");
         return 0;
+    case CLI_LOG_HELP: {
+        printf("Log items (comma separated):\n");
+        const char *help, *name;
+        for (unsigned i = 0; (name = trace_item(i, &help)); i++)
+            printf("%-15s %s\n", name, help);
+        return 0;
+    }
     case CLI_RUN:
         break;
     }
@@ -70,6 +80,9 @@ int main(int argc, char **argv)
         return rc;
     }
 
+    trace_mask = o.trace;
+    if (o.logfile && trace_open(o.logfile))
+        die("-D %s: cannot open the log file: %s", o.logfile, strerror(errno));
     struct vm_console vc;
     struct console *con = console_new(o.serial, &vc);
     struct vm *vm;
@@ -78,8 +91,19 @@ int main(int argc, char **argv)
         console_close(con);
         die("%s", merr);
     }
+    struct mon *mon = mon_new(vm);
+    if (!o.monitor_none)
+        console_set_monitor(con, mon);
+    for (unsigned i = 0; i < o.nmonitors; i++)
+        if (mon_listen(mon, o.monitors[i], merr, sizeof(merr)))
+            die("%s", merr);
+    struct gdb_stub *gdb = NULL;
+    if (o.gdb && gdb_stub_start(&gdb, vm, mon, o.gdb, merr, sizeof(merr)))
+        die("%s", merr);
     console_start(con);
     int status = vm_run(vm);
+    gdb_stub_free(gdb);
+    mon_free(mon);
     vm_free(vm);
     console_close(con);
     cli_opts_free(&o);

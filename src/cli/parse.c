@@ -636,6 +636,58 @@ static int resolve_drives(struct cli_opts *o, char *err)
     return 0;
 }
 
+static int opt_gdb(struct cli_opts *o, const char *flag, const char *arg, char *err)
+{
+    o->gdb = strcmp(arg, "none") ? arg : NULL;
+    return 0;
+}
+
+static int opt_gdb_default(struct cli_opts *o, const char *flag, const char *arg, char *err)
+{
+    return opt_gdb(o, flag, "tcp::1234", err);
+}
+
+static int opt_freeze(struct cli_opts *o, const char *flag, const char *arg, char *err)
+{
+    o->vm.start_paused = true;
+    return 0;
+}
+
+static int opt_monitor(struct cli_opts *o, const char *flag, const char *arg, char *err)
+{
+    if (!strcmp(arg, "none") || !strcmp(arg, "null")) {
+        o->monitor_none = true;
+        return 0;
+    }
+    if (strcmp(arg, "stdio") && strncmp(arg, "unix:", 5) && strncmp(arg, "tcp:", 4))
+        return fail(err, "%s: unsupported character device '%s' (visor has unix:, tcp:, stdio, none)",
+                    flag, arg);
+    if (o->nmonitors == ARRAY_SIZE(o->monitors))
+        return fail(err, "%s: at most %zu monitors", flag, ARRAY_SIZE(o->monitors));
+    o->monitors[o->nmonitors++] = arg;
+    return 0;
+}
+
+static int opt_log_items(struct cli_opts *o, const char *flag, const char *arg, char *err)
+{
+    if (!strcmp(arg, "help") || !strcmp(arg, "?")) {
+        o->action = CLI_LOG_HELP;
+        return 0;
+    }
+    char bad[64];
+    if (trace_parse(arg, &o->trace, bad, sizeof(bad)))
+        return fail(err, "%s: unknown log item '%s' (use '-d help' for a list)", flag, bad);
+    return 0;
+}
+
+static int opt_logfile(struct cli_opts *o, const char *flag, const char *arg, char *err)
+{
+    if (!*arg)
+        return fail(err, "%s: empty file name", flag);
+    o->logfile = arg;
+    return 0;
+}
+
 /* ---- The parser ---- */
 
 static const struct flag *find_flag(const char *arg)
@@ -665,6 +717,15 @@ static int validate(struct cli_opts *o, char *err)
     int drc = resolve_drives(o, err);
     if (drc)
         return drc;
+    for (unsigned k = 0; k < o->nmonitors; k++) {
+        if (strcmp(o->monitors[k], "stdio"))
+            continue;
+        /* stdio can carry one thing: the serial port goes nowhere unless it was put there. */
+        if (o->nographic || (o->serial_given && o->serial != SERIAL_NONE))
+            return fail(err, "-monitor stdio: stdio is already used by the serial port "
+                             "(-nographic or -serial); give -serial none");
+        o->serial = SERIAL_NONE;
+    }
     if (mc->initrd && !mc->kernel)
         return fail(err, "-initrd: only allowed with -kernel");
     if (mc->append && mc->append[0] && !mc->kernel)
@@ -738,7 +799,7 @@ void cli_print_help(FILE *f)
     fprintf(f, "\nDuring emulation, with -nographic or -serial mon:stdio:\n"
                "C-a h    print this help\n"
                "C-a x    exit emulator\n"
-               "C-a c    switch to the monitor (not available yet)\n"
+               "C-a c    switch between console and monitor\n"
                "C-a C-a  sends C-a\n");
 }
 
