@@ -475,7 +475,8 @@ TEST(random_rings_never_crash_and_end_used_or_in_needs_reset)
         }
     }
     /* Both outcomes must be common, or the test is not exercising what it claims to. */
-    fprintf(stderr, "random rings: %u device errors, %u chains used\n", errors, used);
+    if (errors <= 300 || used <= 300)
+        fprintf(stderr, "random rings: %u device errors, %u chains used\n", errors, used);
     CHECK(errors > 300);
     CHECK(used > 300);
     vdrv_free(&v);
