@@ -582,7 +582,7 @@ static void cmd_v(struct gdb_session *s, const char *p)
     if (!strcmp(p, "vCont?"))
         reply(s, "vCont;c;C;s;S");
     else if (starts(p, "vCont;"))
-        cmd_vcont(s, p + 4);
+        cmd_vcont(s, p + 5);
     else if (starts(p, "vKill")) {
         reply(s, "OK");
         s->detached = true;
