@@ -381,6 +381,18 @@ TEST(without_event_idx_or_indirect_requests_still_work)
     rig_down(&r);
 }
 
+TEST(describe_names_the_disk)
+{
+    struct rig r;
+    rig_up(&r, true, false, ~0ull);
+    CHECK_EQ(request(&r, T_IN, 0, 512, true), S_OK);
+    char buf[2048];
+    CHECK(virtio_mmio_ops.describe(r.v.d, buf, sizeof(buf)) > 0);
+    CHECK(strstr(buf, r.path) != NULL);
+    CHECK(strstr(buf, "64 sectors, read-only; 1 reads") != NULL);
+    rig_down(&r);
+}
+
 TEST(save_restore_keeps_the_queue_going)
 {
     struct rig r;

@@ -526,6 +526,35 @@ TEST(console_malformed_receive_buffer_needs_reset_and_keeps_input)
     vdrv_free(&v);
 }
 
+TEST(describe_reports_queues_and_counters_and_truncates_like_snprintf)
+{
+    struct vdrv v;
+    new_rng(&v, false);
+    vdrv_up(&v, ~0ull, 1, 8);
+    desc(&v, 0, 0, BUF, 8, D_WRITE, 0);
+    offer(&v, 0, 0);
+    kick(&v, 0);
+    char buf[2048];
+    int n = virtio_mmio_ops.describe(v.d, buf, sizeof(buf));
+    CHECK(n > 0 && (size_t)n == strlen(buf));
+    CHECK(strstr(buf, "virtio-rng: status 0x0f") != NULL);
+    CHECK(strstr(buf, "queue 0: num 8") != NULL);
+    CHECK(strstr(buf, "avail.idx 1, next avail 1, used.idx 1") != NULL);
+    CHECK(strstr(buf, "chains 1") != NULL);
+    char small[16];
+    memset(small, 'z', sizeof(small));
+    CHECK_EQ(virtio_mmio_ops.describe(v.d, small, 10), n);
+    CHECK_EQ(small[9], 0);
+    CHECK_EQ(small[10], 'z');
+    vdrv_free(&v);
+
+    struct vdrv e;
+    vdrv_bus(&e, false);
+    vdrv_attach(&e, virtio_empty_new(&e.bus, vdrv_line(&e), false));
+    CHECK_EQ(virtio_mmio_ops.describe(e.d, buf, sizeof(buf)), 0);
+    vdrv_free(&e);
+}
+
 /* ---- save/restore ---- */
 
 TEST(save_restore_carries_queues_and_console_input)

@@ -8,6 +8,8 @@
  * end, a write to a read-only disk, a length that is not whole sectors) gets IOERR. */
 #include "virtio_priv.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -194,6 +196,19 @@ static bool blk_restore(struct virtio_dev *d, struct dev_reader *r)
     return dev_get_end(r);
 }
 
+static int blk_describe(const struct virtio_dev *d, char *buf, size_t size)
+{
+    const struct virtio_blk *b = (const struct virtio_blk *)d;
+    struct disk_stats s;
+    disk_get_stats(b->disk, &s);
+    return snprintf(buf, size,
+                    "disk %s: %" PRIu64 " sectors%s; %" PRIu64 " reads, %" PRIu64
+                    " writes, %" PRIu64 " flushes, %" PRIu64 " errors\n",
+                    disk_path(b->disk), disk_size(b->disk) / SECTOR,
+                    disk_readonly(b->disk) ? ", read-only" : "", s.reads, s.writes, s.flushes,
+                    s.errors);
+}
+
 static const struct virtio_dev_type blk_type = {
     .name = "blk",
     .id = VIRTIO_ID_BLOCK,
@@ -203,6 +218,7 @@ static const struct virtio_dev_type blk_type = {
     .notify = blk_notify,
     .save = blk_save,
     .restore = blk_restore,
+    .describe = blk_describe,
 };
 
 struct virtio_dev *virtio_blk_new(struct bus *bus, struct irq_line irq, struct disk *disk,

@@ -5,6 +5,7 @@
  * callback runs with the device lock held (see virtio.h). */
 #include "virtio_priv.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -130,6 +131,12 @@ static bool console_restore(struct virtio_dev *d, struct dev_reader *r)
     return true;
 }
 
+static int console_describe(const struct virtio_dev *d, char *buf, size_t size)
+{
+    const struct virtio_console *c = (const struct virtio_console *)d;
+    return snprintf(buf, size, "host input waiting: %zu bytes\n", c->in_len - c->in_head);
+}
+
 static const struct virtio_dev_type console_type = {
     .name = "console",
     .id = VIRTIO_ID_CONSOLE,
@@ -140,6 +147,7 @@ static const struct virtio_dev_type console_type = {
     .save = console_save,
     .restore = console_restore,
     .free = console_free,
+    .describe = console_describe,
 };
 
 struct virtio_dev *virtio_console_new(struct bus *bus, struct irq_line irq, bool legacy,

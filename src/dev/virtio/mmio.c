@@ -7,6 +7,9 @@
  * splits 8-byte ones into two 4-byte halves). */
 #include "virtio_priv.h"
 
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,6 +123,8 @@ static void reset_locked(struct virtio_dev *d)
 void virtio_dev_init(struct virtio_dev *d, const struct virtio_dev_type *type, struct bus *bus,
                      struct irq_line irq, bool legacy, uint64_t device_features)
 {
+    if (type->nqueues > VIRTIO_MAX_QUEUES)
+        die("virtio-%s: %u queues, more than VIRTIO_MAX_QUEUES", type->name, type->nqueues);
     d->type = type;
     pthread_mutex_init(&d->lock, NULL);
     d->bus = bus;
@@ -411,12 +416,70 @@ static int virtio_mmio_write(void *dev, uint64_t off, unsigned size, uint64_t va
     return 0;
 }
 
+/* Appends to a describe buffer; *n counts what would have been written, as snprintf does. */
+PRINTF(4, 5) static void say(char *buf, size_t size, size_t *n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(*n < size ? buf + *n : NULL, *n < size ? size - *n : 0, fmt, ap);
+    va_end(ap);
+    if (k > 0)
+        *n += (size_t)k;
+}
+
+/* For the monitor's info virtio / info qtree: reads only, and guest RAM only through the
+ * host views of live queues. */
+static int virtio_mmio_describe(void *dev, char *buf, size_t size)
+{
+    struct virtio_dev *d = dev;
+    size_t n = 0;
+    if (size)
+        buf[0] = 0;
+    if (d->type->id == VIRTIO_ID_NONE)
+        return 0;
+    pthread_mutex_lock(&d->lock);
+    say(buf, size, &n, "virtio-%s%s: status 0x%02x%s, isr 0x%x, config generation %u\n",
+        d->type->name, d->legacy ? " (legacy)" : "", d->status, d->broken ? " (needs reset)" : "",
+        d->isr, d->config_generation);
+    say(buf, size, &n, "features: device 0x%" PRIx64 ", driver 0x%" PRIx64 "\n", d->host_features,
+        d->driver_features);
+    for (unsigned i = 0; i < d->type->nqueues; i++) {
+        const struct virtq *q = &d->vq[i];
+        if (!q->ready) {
+            say(buf, size, &n, "queue %u: not ready (num %u)\n", i, q->num);
+            continue;
+        }
+        uint16_t avail_idx =
+            __atomic_load_n((const uint16_t *)(const void *)(q->avail + 2), __ATOMIC_RELAXED);
+        say(buf, size, &n,
+            "queue %u: num %u, desc 0x%" PRIx64 ", avail 0x%" PRIx64 ", used 0x%" PRIx64
+            ", avail.idx %u, next avail %u, used.idx %u%s%s\n",
+            i, q->num, q->desc_pa, q->avail_pa, q->used_pa, avail_idx, q->last_avail, q->used_idx,
+            q->event_idx ? ", event-idx" : "", q->indirect ? ", indirect" : "");
+    }
+    say(buf, size, &n,
+        "counters: notifies %" PRIu64 ", chains %" PRIu64 ", interrupts %" PRIu64
+        ", device errors %" PRIu64 ", request errors %" PRIu64 "\n",
+        d->stats.notifies, d->stats.chains, d->stats.interrupts, d->stats.device_errors,
+        d->stats.request_errors);
+    if (d->last_error)
+        say(buf, size, &n, "last error: %s\n", d->last_error);
+    if (d->type->describe) {
+        int k = d->type->describe(d, n < size ? buf + n : NULL, n < size ? size - n : 0);
+        if (k > 0)
+            n += (size_t)k;
+    }
+    pthread_mutex_unlock(&d->lock);
+    return n > INT32_MAX ? INT32_MAX : (int)n;
+}
+
 const struct mmio_ops virtio_mmio_ops = {
     .name = "virtio-mmio",
     .min_size = 1,
     .max_size = 4,
     .read = virtio_mmio_read,
     .write = virtio_mmio_write,
+    .describe = virtio_mmio_describe,
 };
 
 /* ---- host side ---- */

@@ -3,12 +3,18 @@
  * -console device or nothing (device ID 0). Modern (version 2) by default; legacy (version 1,
  * page-based queues) when the board asks for force-legacy.
  *
- * The board maps each slot with
- *     bus_add_mmio(bus, base, 0x1000, &virtio_mmio_ops, d)
- * where d came from one of the *_new functions below. Every descriptor a guest hands a device
- * is checked against guest RAM before it is touched; a malformed queue or chain sets
- * DEVICE_NEEDS_RESET in the status register and raises a configuration-change interrupt, and
- * the device then ignores its queues until the driver resets it.
+ * The board maps each of the eight slots (the VIRTIO row of the address map) with
+ *     bus_add_mmio(bus, base + k * VIRTIO_MMIO_SLOT_SIZE, VIRTIO_MMIO_SLOT_SIZE,
+ *                  &virtio_mmio_ops, d)
+ * where d came from one of the *_new functions below (virtio_empty_new for a slot without a
+ * device, as QEMU has: every slot answers and has its device-tree node), and irq is the row's
+ * PLIC source + k. QEMU puts a -device without bus= in the highest free slot (slot 7 first);
+ * bus=virtio-mmio-bus.N names slot N.
+ *
+ * Every descriptor a guest hands a device is checked against guest RAM before it is touched; a
+ * malformed queue or chain sets DEVICE_NEEDS_RESET in the status register and raises a
+ * configuration-change interrupt, and the device then ignores its queues until the driver resets
+ * it.
  *
  * Locking: one mutex per device, taken by MMIO accesses and by the host-side calls here. The
  * interrupt line and the console's output callback are called with it held, so neither may
@@ -37,8 +43,9 @@ extern const struct mmio_ops virtio_mmio_ops;
 /* An empty slot: magic, version and vendor as usual, device ID 0, nothing else. */
 struct virtio_dev *virtio_empty_new(struct bus *bus, struct irq_line irq, bool legacy);
 
-/* virtio-blk over a disk the caller opened (and closes after virtio_dev_free). A read-only
- * disk offers VIRTIO_BLK_F_RO and refuses writes with IOERR. */
+/* virtio-blk over a disk the caller opened (not NULL; it must outlive the device, and the
+ * caller closes it after virtio_dev_free). A read-only disk offers VIRTIO_BLK_F_RO and
+ * refuses writes with IOERR. Requests run to completion inside the guest's notify. */
 struct virtio_dev *virtio_blk_new(struct bus *bus, struct irq_line irq, struct disk *disk,
                                   bool legacy);
 /* The string GET_ID returns (at most 20 bytes are used; default empty). */

@@ -130,6 +130,8 @@ struct virtio_dev_type {
      * returns false on a malformed one, having changed nothing. */
     bool (*restore)(struct virtio_dev *d, struct dev_reader *r);
     void (*free)(struct virtio_dev *d); /* optional: the device's own parts */
+    /* Optional, for the monitor: one line about the device's own state, snprintf-style. */
+    int (*describe)(const struct virtio_dev *d, char *buf, size_t size);
 };
 
 /* The transport and the generic half of every device. A device type embeds it first. */
