@@ -63,8 +63,10 @@ install: $(B)/visor
 
 -include tests/isa/isa.mk
 -include guest/guest.mk
+-include guest/virtio-bad/virtio-bad.mk
 -include bench/bench.mk
 -include guest/linux.mk
+-include guest/gdb-target.mk
 
 deps:
 	@bash scripts/deps.sh

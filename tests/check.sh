@@ -44,6 +44,7 @@ suite isa-asan bash tests/isa/run.sh build/asan/visor
 suite insn-coverage bash tests/insn-coverage.sh build/release/visor
 [ -f tests/disasm.sh ] && suite disasm bash tests/disasm.sh build/release
 [ -f tests/cli.sh ] && suite cli bash tests/cli.sh build/release/visor
+suite virtio-bad bash guest/virtio-bad/check.sh build/release/visor
 suite linux python3 tests/linux.py build/release/visor
 
 if [ $full = 1 ]; then
