@@ -10,7 +10,8 @@
 # The .riscv.attributes section is removed before objdump runs so that it names CSRs by
 # privileged spec 1.12, as visor does, whatever spec the object was assembled for.
 # Usage: tests/disasm.sh VISOR_BUILD_DIR   (e.g. build/release; needs its libvisor.a)
-# Prints up to 20 mismatches and "disasm: N passed, M failed" (N, M count instructions).
+# Prints up to 20 mismatches, per-file instruction counts, and "disasm: N passed, M failed",
+# where N and M count input files (a file passes when every instruction in it matches).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
@@ -110,9 +111,13 @@ paste -d'|' "$tmp/expected" "$tmp/got" | awk -F'|' '
     END {
         for (i = 1; i <= files; i++)
             printf "  %-24s %6d instructions, %d differ\n", name[i], total[name[i]], bad[name[i]]
-        printf "%d %d\n", pass, failed > "/dev/stderr"
+        for (i = 1; i <= files; i++) {
+            if (bad[name[i]]) fpass_bad++; else fpass_ok++
+        }
+        printf "%d %d %d\n", fpass_ok, fpass_bad, pass > "/dev/stderr"
     }' 2>"$tmp/counts"
-read -r passed failed <"$tmp/counts"
+read -r passed failed instructions <"$tmp/counts"
+echo "disasm: ${instructions:-0} instructions identical to objdump's"
 
 if [ $tool_rc != 0 ]; then
     # Some insn.def row never reached the comparison: the generator has a gap.
