@@ -67,7 +67,7 @@ install: $(B)/visor
 -include bench/bench.mk
 -include guest/linux.mk
 -include guest/gdb-target.mk
--include guest/gdb-target.mk
+-include tests/fuzz/fuzz.mk
 
 deps:
 	@bash scripts/deps.sh

@@ -46,7 +46,7 @@ static struct hart *hart_of(struct gdb_stub *s, unsigned thread)
 
 /* ---- Target description ---- */
 
-static void xml_add(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
+PRINTF(4, 5) static void xml_add(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
 {
     va_list ap;
     for (;;) {
