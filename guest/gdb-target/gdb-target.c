@@ -4,7 +4,9 @@
  *   main: prints "gdb-target: start", computes add(magic, 1) and prints it (the test changes
  *   magic in memory and a0 in add, so the sum shows both writes), stores to `watched` in
  *   touch() (a write watchpoint) and reads it back (a read watchpoint), then, while `spin` is
- *   non-zero, calls tick() forever (for detach and re-attach), and powers off with status 0. */
+ *   non-zero, calls tick() forever (for detach and re-attach), and powers off with status 0.
+ *   gdb-spin.elf is the same with spin set: a guest that runs until it is stopped (for the
+ *   monitor's tests). */
 #include <stdint.h>
 
 #define UART_THR ((volatile uint8_t *)0x10000000)
@@ -14,7 +16,10 @@
 volatile uint64_t magic = 41;
 volatile uint64_t watched;
 volatile uint64_t ticks;
-volatile uint32_t spin;
+#ifndef SPIN
+#define SPIN 0
+#endif
+volatile uint32_t spin = SPIN; /* built with -DSPIN=1: gdb-spin.elf, which never ends */
 
 static void putch(char c)
 {

@@ -44,6 +44,7 @@ struct vm {
 
     struct vm_fd fds[VM_MAX_FDS];
     bool paused, pause_req;
+    bool in_slice; /* a hart is running: pauses wait for the slice to end */
     int step_hart;     /* >= 0: vm_step asked for one instruction of this hart */
     unsigned cur_hart; /* the hart that ran last */
     struct hart_debug dbg;
@@ -261,24 +262,31 @@ bool vm_paused(const struct vm *vm)
     return vm->paused;
 }
 
-void vm_pause(struct vm *vm)
-{
-    if (vm->paused)
-        return;
-    vm->pause_req = true;
-    stop_harts(vm);
-}
-
 static void enter_pause(struct vm *vm, const struct vm_stop *st)
 {
     vm->paused = true;
     vm->pause_req = false;
+    vm->step_hart = -1;
     vclock_stop();
     flush_output(vm);
     if (st->reason == VM_STOP_BREAK)
         vm->break_pc[st->hart] = vm->m->harts[st->hart].pc;
     if (vm->on_stop)
         vm->on_stop(vm->stop_ctx, st);
+}
+
+/* Between slices (the monitor's and the stub's callbacks) the pause is immediate, so that
+ * "stop" followed by "info status" says paused; from inside a slice it waits for its end. */
+void vm_pause(struct vm *vm)
+{
+    if (vm->paused)
+        return;
+    if (!vm->in_slice) {
+        enter_pause(vm, &(struct vm_stop){.reason = VM_STOP_PAUSE, .hart = vm->cur_hart});
+        return;
+    }
+    vm->pause_req = true;
+    stop_harts(vm);
 }
 
 /* A hart resuming where a breakpoint stopped it runs that instruction before the breakpoint
@@ -408,7 +416,9 @@ static void step_once(struct vm *vm)
     h->dbg_step = true;
     h->dbg_skip_break = true;
     update_debug(vm);
+    vm->in_slice = true;
     hart_run(h, 1);
+    vm->in_slice = false;
     h->dbg_step = false;
     update_debug(vm);
     clint_update(vm->m->clint);
@@ -490,7 +500,9 @@ int vm_run(struct vm *vm)
             }
             h->stop = false;
             vm->cur_hart = i;
+            vm->in_slice = true;
             hart_run(h, vm->cfg.slice);
+            vm->in_slice = false;
             if (m->nharts > 1)
                 h->resv_valid = false;
             clint_update(m->clint);
