@@ -66,7 +66,6 @@ struct hart {
 
     bool wfi;         /* sleeping in WFI until an interrupt is pending */
     bool stop;        /* asked to leave hart_run early (machine exit, pause) */
-    uint64_t insn_counter; /* instructions retired since hart_init, never written by the guest */
 
     /* Debugging (see "Debugging" below). Only while debug is set does hart_run take its
      * checking loop; the owner (src/vm) sets it between slices. */

@@ -1,25 +1,27 @@
-/* The interpreter: fetch, decode (through a cache keyed by the raw instruction bits, so
- * self-modifying code needs no invalidation), execute. It is the reference semantics for
- * the translator. An instruction either completes (pc advances, counters retire it) or
- * raises an exception through hart_raise and has no other architectural effect. */
+/* The interpreter: fetch, decode (through a cache of decoded instructions indexed by pc and
+ * checked against the fetched bits, so self-modifying code needs no invalidation), execute. It
+ * is the reference semantics for the translator. An instruction either completes (pc
+ * advances, counters retire it) or raises an exception through hart_raise and has no other
+ * architectural effect. */
 #include "cpu_priv.h"
 
-#define DCACHE_SIZE 4096 /* decoded instructions, direct-mapped by raw bits */
+/* Decoded instructions, direct-mapped by pc / 2: consecutive instructions sit in consecutive
+ * entries, so a loop's body stays in a few cache lines. An entry is used only if both its pc
+ * and its raw bits match what was just fetched. */
+#define DCACHE_SIZE 16384
 
 struct dcache_entry {
-    uint32_t raw;
-    bool valid;
+    uint64_t pc_plus1; /* 0: empty (pc + 1 is never 0 for a 2-byte-aligned pc) */
     struct insn in;
 };
 static _Thread_local struct dcache_entry dcache[DCACHE_SIZE];
 
-static inline const struct insn *decode_cached(uint32_t raw)
+static inline const struct insn *decode_cached(uint64_t pc, uint32_t raw)
 {
-    struct dcache_entry *e = &dcache[(raw ^ (raw >> 13) ^ (raw >> 20)) & (DCACHE_SIZE - 1)];
-    if (UNLIKELY(!e->valid || e->raw != raw)) {
+    struct dcache_entry *e = &dcache[(pc >> 1) & (DCACHE_SIZE - 1)];
+    if (UNLIKELY(e->pc_plus1 != pc + 1 || e->in.raw != raw)) {
         insn_decode(raw, &e->in);
-        e->raw = raw;
-        e->valid = true;
+        e->pc_plus1 = pc + 1;
     }
     return &e->in;
 }
@@ -255,7 +257,7 @@ static inline uint64_t mulhu64(uint64_t a, uint64_t b)
 }
 
 /* Executes one decoded instruction at h->pc. */
-static void exec(struct hart *h, const struct insn *in)
+static inline __attribute__((always_inline)) void exec(struct hart *h, const struct insn *in)
 {
     uint64_t pc = h->pc, next = pc + in->len;
     uint64_t a = h->x[in->rs1], b = h->x[in->rs2];
@@ -419,9 +421,15 @@ bad:
     illegal(h, in);
 }
 
-static void retire(struct hart *h)
+/* Counts a completed instruction: minstret and mcycle (one cycle per instruction) advance
+ * unless mcountinhibit holds them. */
+static inline void retire(struct hart *h)
 {
-    h->insn_counter++;
+    if (LIKELY(!h->mcountinhibit)) {
+        h->minstret++;
+        h->mcycle++;
+        return;
+    }
     if (!(h->mcountinhibit & 4))
         h->minstret++;
     if (!(h->mcountinhibit & 1))
@@ -457,7 +465,7 @@ static uint64_t run_debug(struct hart *h, uint64_t budget)
             h->exc_pending = false;
             trap_enter(h, false, h->exc_cause, h->exc_tval, h->pc);
         } else {
-            const struct insn *in = decode_cached(raw);
+            const struct insn *in = decode_cached(h->pc, raw);
             uint64_t va = 0;
             unsigned size = 0, kind = 0, wkind;
             bool access = d->nwatch && debug_mem_access(h, in, &va, &size, &kind);
@@ -509,7 +517,7 @@ uint64_t hart_run(struct hart *h, uint64_t budget)
             trap_enter(h, false, h->exc_cause, h->exc_tval, h->pc);
             continue;
         }
-        exec(h, decode_cached(raw));
+        exec(h, decode_cached(h->pc, raw));
         if (UNLIKELY(h->exc_pending)) {
             h->exc_pending = false;
             trap_enter(h, false, h->exc_cause, h->exc_tval, h->pc);
