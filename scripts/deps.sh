@@ -2,7 +2,7 @@
 # Installs what building and testing visor needs on Debian 12, only if something is missing.
 set -euo pipefail
 pkgs=(gcc make libfdt-dev device-tree-compiler gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf
-      qemu-system-misc opensbi python3 clang libclang-rt-14-dev)
+      qemu-system-misc opensbi python3 clang libclang-rt-14-dev gdb-multiarch)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
