@@ -42,7 +42,7 @@ static inline uint64_t sx32(uint64_t v)
     return (uint64_t)(int64_t)(int32_t)v;
 }
 
-static bool load(struct hart *h, const struct insn *in, unsigned size, bool sign)
+static ALWAYS_INLINE bool load(struct hart *h, const struct insn *in, unsigned size, bool sign)
 {
     uint64_t va = h->x[in->rs1] + (uint64_t)in->imm, v;
     if (!mem_load(h, va, size, &v))
@@ -51,7 +51,7 @@ static bool load(struct hart *h, const struct insn *in, unsigned size, bool sign
     return true;
 }
 
-static bool store(struct hart *h, const struct insn *in, unsigned size)
+static ALWAYS_INLINE bool store(struct hart *h, const struct insn *in, unsigned size)
 {
     uint64_t va = h->x[in->rs1] + (uint64_t)in->imm;
     return mem_store(h, va, size, h->x[in->rs2]);
@@ -257,7 +257,8 @@ static inline uint64_t mulhu64(uint64_t a, uint64_t b)
 }
 
 /* Executes one decoded instruction at h->pc. */
-static inline __attribute__((always_inline)) void exec(struct hart *h, const struct insn *in)
+/* Inlined into both run loops: the call and the reloads around it cost more than the code. */
+static ALWAYS_INLINE void exec(struct hart *h, const struct insn *in)
 {
     uint64_t pc = h->pc, next = pc + in->len;
     uint64_t a = h->x[in->rs1], b = h->x[in->rs2];
