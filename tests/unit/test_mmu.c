@@ -58,8 +58,8 @@ static int dev_write(void *dev, uint64_t off, unsigned size, uint64_t val)
     return 0;
 }
 
-static const struct mmio_ops dev_ops = {"testdev", 1, 8, dev_read, dev_write};
-static const struct mmio_ops rom_ops = {"testrom", 4, 4, dev_read, dev_write};
+static const struct mmio_ops dev_ops = {"testdev", 1, 8, dev_read, dev_write, NULL};
+static const struct mmio_ops rom_ops = {"testrom", 4, 4, dev_read, dev_write, NULL};
 
 static uint64_t rd64(uint64_t pa)
 {
