@@ -24,7 +24,7 @@ CFLAGS := -std=gnu11 $(WARN) $(CFLAGS_$(MODE)) -MMD -MP $(EXTRA_CFLAGS)
 LDFLAGS_asan := -fsanitize=address,undefined
 LDFLAGS_ubsan := -fsanitize=undefined
 LDFLAGS_fuzz := -fsanitize=address,undefined
-LDLIBS := -lfdt -lm -lpthread -lutil
+LDLIBS := -lfdt -lm -lpthread -lutil -lslirp
 
 LIB_SRCS := $(wildcard src/base/*.c src/mem/*.c src/cpu/*.c src/dev/*.c src/dev/virtio/*.c \
             src/disk/*.c src/net/*.c src/machine/*.c src/vm/*.c src/gdb/*.c src/mon/*.c)

@@ -46,6 +46,7 @@ suite insn-coverage bash tests/insn-coverage.sh build/release/visor
 [ -f tests/cli.sh ] && suite cli bash tests/cli.sh build/release/visor
 suite virtio-bad bash guest/virtio-bad/check.sh build/release/visor
 suite linux python3 tests/linux.py build/release/visor
+suite net python3 tests/net.py build/release/visor
 suite gdb bash tests/gdb.sh build/release/visor
 suite trace bash tests/trace.sh build/release/visor
 suite monitor bash tests/monitor.sh build/release/visor

@@ -3,6 +3,7 @@
 #ifndef VISOR_CLI_H
 #define VISOR_CLI_H
 
+#include "../net/net.h"
 #include "../vm/vm.h"
 
 #include <stdio.h>
@@ -26,12 +27,32 @@ struct cli_drive {
 
 #define CLI_MAX_OBJECTS 8
 
+/* -netdev TYPE,id=ID,...: opened by cli_net_open (net.c) once the command line is read, by
+ * the dispatch in src/net/types.def; the options are handed over as they were written. */
+#define CLI_MAX_NETDEVS 8
+#define CLI_MAX_NETDEV_OPTS 24
+struct cli_netdev {
+    const char *type, *id;
+    struct net_opt opts[CLI_MAX_NETDEV_OPTS];
+    unsigned nopts;
+    struct netdev *nd; /* once opened */
+};
+/* -object filter-dump,id=ID,netdev=ID,file=PATH[,maxlen=N] */
+struct cli_dump {
+    const char *id, *netdev, *file;
+    uint32_t maxlen;
+};
+
 struct cli_opts {
     enum cli_action action;
     struct cli_drive drives[CLI_MAX_DRIVES];
     unsigned ndrives;
     const char *rng_objects[CLI_MAX_OBJECTS]; /* ids of -object rng-random/rng-builtin */
     unsigned nrng_objects;
+    struct cli_netdev netdevs[CLI_MAX_NETDEVS];
+    unsigned nnetdevs;
+    struct cli_dump dumps[CLI_MAX_OBJECTS];
+    unsigned ndumps;
     struct vm_config vm; /* machine settings included */
     const char *bios;    /* NULL if -bios was not given */
     const char *dumpdtb; /* -machine dumpdtb=FILE */
@@ -64,6 +85,13 @@ void cli_print_version(FILE *f);
 
 /* Parses a QEMU size ("128", "128M", "1.5G", "4096B"); a bare number is in MiB. */
 MUST_CHECK int cli_parse_size(const char *s, uint64_t *bytes);
+
+/* ---- net.c: the netdevs and their filters, around the VM's life ---- */
+/* Opens every -netdev and filter-dump and connects the NICs' configs to them. */
+MUST_CHECK int cli_net_open(struct cli_opts *o, char *err);
+/* Hands them the VM's event loop. */
+MUST_CHECK int cli_net_start(struct cli_opts *o, struct vm *vm, char *err);
+void cli_net_close(struct cli_opts *o);
 
 /* ---- console.c ---- */
 struct console;

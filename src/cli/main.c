@@ -60,6 +60,8 @@ int main(int argc, char **argv)
                "name \"virtio-blk-device\", bus virtio-bus\n\n"
                "Input devices:\n"
                "name \"virtconsole\", bus virtio-serial-bus\n\n"
+               "Network devices:\n"
+               "name \"virtio-net-device\", bus virtio-bus\n\n"
                "Misc devices:\n"
                "name \"virtio-rng-device\", bus virtio-bus\n"
                "name \"virtio-serial-device\", bus virtio-bus\n");
@@ -87,10 +89,16 @@ int main(int argc, char **argv)
     struct console *con = console_new(o.serial, &vc);
     struct vm *vm;
     char merr[MACHINE_ERRLEN];
+    if (cli_net_open(&o, err)) {
+        console_close(con);
+        die("%s", err);
+    }
     if (vm_create(&vm, &o.vm, &vc, merr)) {
         console_close(con);
         die("%s", merr);
     }
+    if (cli_net_start(&o, vm, err))
+        die("%s", err);
     struct mon *mon = mon_new(vm);
     if (!o.monitor_none)
         console_set_monitor(con, mon);
@@ -104,6 +112,7 @@ int main(int argc, char **argv)
     int status = vm_run(vm);
     gdb_stub_free(gdb);
     mon_free(mon);
+    cli_net_close(&o);
     vm_free(vm);
     console_close(con);
     cli_opts_free(&o);

@@ -518,9 +518,11 @@ static int opt_device(struct cli_opts *o, const char *flag, const char *arg, cha
         return 0;
     }
     struct machine_vdev v = {.slot = -1};
-    const char *drive = NULL, *rng = NULL;
+    const char *drive = NULL, *rng = NULL, *mac = NULL;
     bool virtconsole = false;
-    if (!strcmp(kv.val, "virtio-blk-device"))
+    if (!strcmp(kv.val, "virtio-net-device"))
+        v.kind = VDEV_NET;
+    else if (!strcmp(kv.val, "virtio-blk-device"))
         v.kind = VDEV_BLK;
     else if (!strcmp(kv.val, "virtio-rng-device"))
         v.kind = VDEV_RNG;
@@ -546,6 +548,14 @@ static int opt_device(struct cli_opts *o, const char *flag, const char *arg, cha
             v.serial = own(o, kv.val);
         } else if (v.kind == VDEV_RNG && !strcmp(kv.key, "rng")) {
             rng = own(o, kv.val);
+        } else if (v.kind == VDEV_NET && !strcmp(kv.key, "netdev")) {
+            v.netdev_id = own(o, kv.val);
+        } else if (v.kind == VDEV_NET && !strcmp(kv.key, "mac")) {
+            mac = own(o, kv.val);
+            if (net_mac_parse(mac, v.mac))
+                return fail(err, "%s: mac=%s: expected a unicast xx:xx:xx:xx:xx:xx", flag, mac);
+        } else if (v.kind == VDEV_NET && !strcmp(kv.key, "id")) {
+            v.nic_id = own(o, kv.val);
         } else if (virtconsole && (!strcmp(kv.key, "chardev") || !strcmp(kv.key, "name") ||
                                    !strcmp(kv.key, "id"))) {
             /* the port of virtio-serial-device: its output joins the serial console */
@@ -575,6 +585,8 @@ static int opt_device(struct cli_opts *o, const char *flag, const char *arg, cha
         v.readonly = d->readonly;
         v.id = d->id;
     }
+    if (v.kind == VDEV_NET && !mac)
+        v.mac[0] = 0; /* all zero: cli_resolve_nets derives one once -name is known */
     if (rng) {
         bool found = false;
         for (unsigned i = 0; i < o->nrng_objects; i++)
@@ -585,13 +597,127 @@ static int opt_device(struct cli_opts *o, const char *flag, const char *arg, cha
     return add_vdev(o, flag, v, err);
 }
 
+/* -object filter-dump,id=ID,netdev=ID,file=PATH[,maxlen=N][,queue=all] */
+static int object_filter_dump(struct cli_opts *o, const char *flag, struct kv_iter *it, char *err)
+{
+    struct cli_dump d = {0};
+    struct kv kv;
+    int rc;
+    while ((rc = kv_next(it, &kv)) > 0) {
+        unsigned long n;
+        if (!strcmp(kv.key, "id")) {
+            d.id = own(o, kv.val);
+        } else if (!strcmp(kv.key, "netdev")) {
+            d.netdev = own(o, kv.val);
+        } else if (!strcmp(kv.key, "file")) {
+            d.file = own(o, kv.val);
+        } else if (!strcmp(kv.key, "maxlen")) {
+            if (parse_uint(kv.val, UINT32_MAX, &n) || n == 0)
+                return fail(err, "%s: maxlen=%s: expected a positive number", flag, kv.val);
+            d.maxlen = (uint32_t)n;
+        } else if (!strcmp(kv.key, "queue")) {
+            if (strcmp(kv.val, "all"))
+                return fail(err, "%s: queue=%s: visor captures both directions (queue=all)",
+                            flag, kv.val);
+        } else {
+            return fail(err, "%s: unsupported property '%s'", flag, kv.key);
+        }
+    }
+    if (rc < 0)
+        return fail(err, "%s: an item is too long", flag);
+    if (!d.id || !d.netdev || !d.file)
+        return fail(err, "%s: filter-dump needs id=, netdev= and file=", flag);
+    if (o->ndumps == CLI_MAX_OBJECTS)
+        return fail(err, "%s: too many filter-dump objects", flag);
+    o->dumps[o->ndumps++] = d;
+    return 0;
+}
+
+/* -netdev TYPE,id=ID[,...]: the type must be a row of src/net/types.def; its options are kept
+ * for the backend to parse when cli_net_open opens it. */
+static int opt_netdev(struct cli_opts *o, const char *flag, const char *arg, char *err)
+{
+    struct kv_iter it = kv_start(arg, "type");
+    struct kv kv;
+    int rc = kv_next(&it, &kv);
+    if (rc <= 0 || strcmp(kv.key, "type"))
+        return fail(err, "%s: needs a type first (e.g. user)", flag);
+    if (!netdev_type_known(kv.val))
+        return fail(err, "%s: '%s' is not a netdev type visor has", flag, kv.val);
+    if (o->nnetdevs == CLI_MAX_NETDEVS)
+        return fail(err, "%s: at most %d netdevs", flag, CLI_MAX_NETDEVS);
+    struct cli_netdev *nd = &o->netdevs[o->nnetdevs];
+    memset(nd, 0, sizeof(*nd));
+    nd->type = own(o, kv.val);
+    while ((rc = kv_next(&it, &kv)) > 0) {
+        if (!strcmp(kv.key, "id")) {
+            nd->id = own(o, kv.val);
+            continue;
+        }
+        if (nd->nopts == CLI_MAX_NETDEV_OPTS)
+            return fail(err, "%s: too many options", flag);
+        nd->opts[nd->nopts++] = (struct net_opt){own(o, kv.key), own(o, kv.val)};
+    }
+    if (rc < 0)
+        return fail(err, "%s: an item is too long", flag);
+    if (!nd->id || !nd->id[0])
+        return fail(err, "%s: needs id=NAME", flag);
+    for (unsigned i = 0; i < o->nnetdevs; i++)
+        if (!strcmp(o->netdevs[i].id, nd->id))
+            return fail(err, "%s: duplicate id '%s'", flag, nd->id);
+    o->nnetdevs++;
+    return 0;
+}
+
+/* Every netdev= and filter-dump names a -netdev; a NIC without mac= gets its default. */
+static int resolve_nets(struct cli_opts *o, char *err)
+{
+    struct machine_config *mc = &o->vm.machine;
+    for (unsigned i = 0; i < mc->nvdevs; i++) {
+        struct machine_vdev *v = &mc->vdevs[i];
+        if (v->kind != VDEV_NET)
+            continue;
+        if (v->netdev_id) {
+            bool found = false;
+            for (unsigned k = 0; k < o->nnetdevs; k++)
+                found |= !strcmp(o->netdevs[k].id, v->netdev_id);
+            if (!found)
+                return fail(err, "-device virtio-net-device: netdev=%s: no -netdev with that id",
+                            v->netdev_id);
+            for (unsigned k = 0; k < i; k++)
+                if (mc->vdevs[k].kind == VDEV_NET && mc->vdevs[k].netdev_id &&
+                    !strcmp(mc->vdevs[k].netdev_id, v->netdev_id))
+                    return fail(err, "-device virtio-net-device: netdev=%s is already in use",
+                                v->netdev_id);
+        }
+        if (!(v->mac[0] | v->mac[1] | v->mac[2] | v->mac[3] | v->mac[4] | v->mac[5])) {
+            char nic[32];
+            snprintf(nic, sizeof(nic), "%u", i);
+            net_mac_default(o->name, v->nic_id ? v->nic_id : v->netdev_id ? v->netdev_id : nic,
+                            v->mac);
+        }
+    }
+    for (unsigned i = 0; i < o->ndumps; i++) {
+        bool found = false;
+        for (unsigned k = 0; k < o->nnetdevs; k++)
+            found |= !strcmp(o->netdevs[k].id, o->dumps[i].netdev);
+        if (!found)
+            return fail(err, "-object filter-dump,id=%s: netdev=%s: no -netdev with that id",
+                        o->dumps[i].id, o->dumps[i].netdev);
+    }
+    return 0;
+}
+
 static int opt_object(struct cli_opts *o, const char *flag, const char *arg, char *err)
 {
     struct kv_iter it = kv_start(arg, "qom-type");
     struct kv kv;
     int rc = kv_next(&it, &kv);
+    if (rc > 0 && !strcmp(kv.val, "filter-dump"))
+        return object_filter_dump(o, flag, &it, err);
     if (rc <= 0 || (strcmp(kv.val, "rng-random") && strcmp(kv.val, "rng-builtin")))
-        return fail(err, "%s: only rng-random and rng-builtin objects are supported", flag);
+        return fail(err, "%s: only rng-random, rng-builtin and filter-dump objects are supported",
+                    flag);
     const char *id = NULL;
     while ((rc = kv_next(&it, &kv)) > 0) {
         if (!strcmp(kv.key, "id"))
@@ -715,6 +841,8 @@ static int validate(struct cli_opts *o, char *err)
         o->vm.machine.bios = o->bios;
     }
     int drc = resolve_drives(o, err);
+    if (!drc)
+        drc = resolve_nets(o, err);
     if (drc)
         return drc;
     for (unsigned k = 0; k < o->nmonitors; k++) {

@@ -123,6 +123,9 @@ static int build_virtio(struct machine *m, char *err)
             m->virtio[s] = virtio_console_new(&m->bus, irq, c->virtio_legacy, virtio_console_out, m);
             m->console = m->virtio[s];
             break;
+        case VDEV_NET:
+            m->virtio[s] = virtio_net_new(&m->bus, irq, c->virtio_legacy, v->mac, v->netdev);
+            break;
         }
     }
     for (unsigned s = 0; s < MACHINE_VIRTIO_SLOTS; s++) {

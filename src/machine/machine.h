@@ -55,7 +55,9 @@ static inline uint64_t machine_map_base(enum machine_map_id id, unsigned k)
 /* ---- Configuration (what the command line decided) ---- */
 #define MACHINE_VIRTIO_SLOTS 8
 
-enum machine_vdev_kind { VDEV_BLK, VDEV_RNG, VDEV_CONSOLE };
+enum machine_vdev_kind { VDEV_BLK, VDEV_RNG, VDEV_CONSOLE, VDEV_NET };
+
+struct netdev;
 
 /* A virtio device on a virtio-mmio slot. */
 struct machine_vdev {
@@ -65,6 +67,11 @@ struct machine_vdev {
     bool readonly;      /* blk */
     const char *serial; /* blk: what GET_ID returns; NULL for none */
     const char *id;     /* the -drive id, for messages */
+    /* net: the backend (NULL: not connected; the owner opens and frees it) and the MAC */
+    struct netdev *netdev;
+    const char *netdev_id; /* the -device's netdev=, which the owner resolves */
+    const char *nic_id;    /* the -device's id=, or NULL */
+    uint8_t mac[6];
 };
 
 struct machine_config {

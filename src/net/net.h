@@ -19,11 +19,18 @@
 
 struct netdev;
 
-/* How a backend reaches the event loop it runs in. */
+/* How a backend reaches the event loop it runs in. add_poll_hook/remove_poll_hook are
+ * vm_add_poll_hook's: for a backend whose descriptors change from poll to poll (libslirp). */
+struct pollfd;
 struct netdev_env {
     int (*add_fd)(void *loop, int fd, short events, void (*cb)(void *ctx, int fd, short revents),
                   void *ctx);
     void (*remove_fd)(void *loop, int fd);
+    int (*add_poll_hook)(void *loop,
+                         unsigned (*prepare)(void *ctx, struct pollfd *pfd, unsigned max,
+                                             uint64_t *timeout_ns),
+                         void (*dispatch)(void *ctx, struct pollfd *pfd, unsigned n), void *ctx);
+    void (*remove_poll_hook)(void *loop, void *ctx);
     void *loop;
 };
 
@@ -41,6 +48,8 @@ struct netdev_stats {
 
 struct netdev_ops {
     const char *type;
+    /* The event loop is ready (optional): register descriptors and hooks with nd->env. */
+    int (*start)(struct netdev *nd);
     /* A frame from the guest. Returns 0, or a negative code if it was dropped. */
     int (*send)(struct netdev *nd, const uint8_t *frame, size_t len);
     /* The NIC has room again (optional). */
@@ -74,5 +83,44 @@ void netdev_rx_ready(struct netdev *nd);
 bool netdev_deliver(struct netdev *nd, const uint8_t *frame, size_t len);
 void netdev_add_filter(struct netdev *nd, struct netdev_filter *f);
 void netdev_close(struct netdev *nd);
+
+/* ---- Creating netdevs by type (-netdev TYPE,id=ID,key=val,...) ----
+ * The types are rows in types.def: NETDEV_TYPE(name, open, synopsis). A backend's open
+ * function parses its options (everything but id; a key it does not know is an error naming
+ * it), sets nd->ops and nd->state, and touches no event loop yet: that is start's job, once
+ * netdev_start hands it the loop. Errors go to err (NET_ERRLEN bytes) as "-netdev ...: why". */
+#define NET_ERRLEN 512
+struct net_opt {
+    const char *key, *val;
+};
+typedef int netdev_open_fn(struct netdev *nd, const struct net_opt *opts, unsigned n, char *err);
+#define NETDEV_TYPE(name, open, synopsis) netdev_open_fn open;
+#include "types.def"
+#undef NETDEV_TYPE
+/* Creates a netdev of type (a types.def row) with the given id and options. */
+MUST_CHECK int netdev_open(const char *type, const char *id, const struct net_opt *opts,
+                           unsigned n, struct netdev **out, char *err);
+/* Whether type names a row of types.def; netdev_type_synopsis(i) walks them for -help. */
+bool netdev_type_known(const char *type);
+const char *netdev_type_synopsis(unsigned i);
+/* Gives the netdev its event loop and starts it. */
+MUST_CHECK int netdev_start(struct netdev *nd, const struct netdev_env *env, char *err);
+/* netdev_close, then frees what netdev_open allocated. */
+void netdev_free(struct netdev *nd);
+
+/* ---- MAC addresses ---- */
+/* A locally administered unicast address 52:54:00:xx:xx:xx: from a hash of the machine's name
+ * and the NIC's id when name is not NULL (stable across restarts), otherwise from the process
+ * id, the time and a counter (distinct for two processes on one switch). */
+void net_mac_default(const char *name, const char *nic_id, uint8_t mac[6]);
+/* Parses "xx:xx:xx:xx:xx:xx"; -ERR_INVAL if malformed, multicast, or all zero. */
+MUST_CHECK int net_mac_parse(const char *s, uint8_t mac[6]);
+
+/* ---- filter-dump (pcap.c) ---- */
+/* A filter writing every frame to a pcap file (LINKTYPE_ETHERNET, microsecond stamps),
+ * frames cut at snaplen bytes (0: 65535). The filter owns the file; its close callback
+ * flushes and frees it. */
+MUST_CHECK int net_pcap_open(const char *path, uint32_t snaplen, struct netdev_filter **out,
+                             char *err);
 
 #endif

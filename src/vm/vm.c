@@ -43,6 +43,12 @@ struct vm {
     uint64_t last_poll_ns;
 
     struct vm_fd fds[VM_MAX_FDS];
+    struct vm_hook {
+        unsigned (*prepare)(void *ctx, struct pollfd *pfd, unsigned max, uint64_t *timeout_ns);
+        void (*dispatch)(void *ctx, struct pollfd *pfd, unsigned n);
+        void *ctx;
+    } hooks[VM_MAX_HOOKS];
+    unsigned nhooks;
     bool paused, pause_req;
     bool in_slice; /* a hart is running: pauses wait for the slice to end */
     int step_hart;     /* >= 0: vm_step asked for one instruction of this hart */
@@ -202,10 +208,28 @@ void vm_remove_fd(struct vm *vm, int fd)
             vm->fds[i].fd = -1;
 }
 
+int vm_add_poll_hook(struct vm *vm,
+                     unsigned (*prepare)(void *ctx, struct pollfd *pfd, unsigned max,
+                                         uint64_t *timeout_ns),
+                     void (*dispatch)(void *ctx, struct pollfd *pfd, unsigned n), void *ctx)
+{
+    if (vm->nhooks == VM_MAX_HOOKS)
+        return -ERR_RANGE;
+    vm->hooks[vm->nhooks++] = (struct vm_hook){prepare, dispatch, ctx};
+    return 0;
+}
+
+void vm_remove_poll_hook(struct vm *vm, void *ctx)
+{
+    for (unsigned i = 0; i < vm->nhooks; i++)
+        if (vm->hooks[i].ctx == ctx)
+            vm->hooks[i--] = vm->hooks[--vm->nhooks];
+}
+
 /* Waits up to timeout_ns for console input or a registered descriptor and hands it over. */
 static void poll_input(struct vm *vm, uint64_t timeout_ns)
 {
-    struct pollfd pfd[VM_MAX_FDS + 1];
+    struct pollfd pfd[VM_MAX_FDS + 1 + VM_MAX_HOOK_FDS];
     struct vm_fd who[VM_MAX_FDS + 1];
     nfds_t n = 0;
     if (vm->con.in_fd >= 0) {
@@ -218,14 +242,29 @@ static void poll_input(struct vm *vm, uint64_t timeout_ns)
             who[n++] = vm->fds[i];
         }
     }
+    /* The hooks' entries follow the loop's own; hook_at[i] is where hook i's begin. */
+    nfds_t nown = n;
+    unsigned hook_at[VM_MAX_HOOKS + 1];
+    unsigned nhooks = vm->nhooks;
+    for (unsigned i = 0; i < nhooks; i++) {
+        hook_at[i] = (unsigned)n;
+        n += vm->hooks[i].prepare(vm->hooks[i].ctx, pfd + n,
+                                  VM_MAX_FDS + 1 + VM_MAX_HOOK_FDS - (unsigned)n, &timeout_ns);
+    }
+    hook_at[nhooks] = (unsigned)n;
     struct timespec ts = {.tv_sec = (time_t)(timeout_ns / 1000000000ull),
                           .tv_nsec = (long)(timeout_ns % 1000000000ull)};
     trace_flush();
     int rc = ppoll(n ? pfd : NULL, n, &ts, NULL);
     vm->last_poll_ns = host_ns();
     if (rc <= 0)
+        for (nfds_t k = 0; k < n; k++)
+            pfd[k].revents = 0;
+    for (unsigned i = 0; i < nhooks && i < vm->nhooks; i++)
+        vm->hooks[i].dispatch(vm->hooks[i].ctx, pfd + hook_at[i], hook_at[i + 1] - hook_at[i]);
+    if (rc <= 0)
         return;
-    for (nfds_t k = 0; k < n; k++) {
+    for (nfds_t k = 0; k < nown; k++) {
         short re = pfd[k].revents;
         if (!re)
             continue;

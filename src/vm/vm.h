@@ -61,6 +61,21 @@ MUST_CHECK int vm_add_fd(struct vm *vm, int fd, short events,
                          void (*cb)(void *ctx, int fd, short revents), void *ctx);
 void vm_remove_fd(struct vm *vm, int fd);
 
+/* A poll hook: a source whose descriptors change from poll to poll (libslirp's sockets, whose
+ * set it only reveals just before each poll). Every time the loop polls, prepare() writes up
+ * to max entries into pfd (returning how many) and may lower *timeout_ns for its own timers;
+ * after the poll, dispatch() gets the same entries back with revents filled in (all zero on a
+ * timeout or error). The loop polls at least every VM_INPUT_POLL_NS while harts run. */
+#define VM_MAX_HOOKS 8
+#define VM_MAX_HOOK_FDS 256 /* all hooks together, per poll */
+struct pollfd;
+MUST_CHECK int vm_add_poll_hook(struct vm *vm,
+                                unsigned (*prepare)(void *ctx, struct pollfd *pfd, unsigned max,
+                                                    uint64_t *timeout_ns),
+                                void (*dispatch)(void *ctx, struct pollfd *pfd, unsigned n),
+                                void *ctx);
+void vm_remove_poll_hook(struct vm *vm, void *ctx);
+
 enum vm_stop_reason { VM_STOP_PAUSE, VM_STOP_BREAK, VM_STOP_WATCH, VM_STOP_STEP, VM_STOP_EXIT };
 struct vm_stop {
     enum vm_stop_reason reason;

@@ -31,6 +31,7 @@
 /* Device IDs (virtio 1.x, "Device Types"). */
 enum virtio_device_id {
     VIRTIO_ID_NONE = 0,
+    VIRTIO_ID_NET = 1,
     VIRTIO_ID_BLOCK = 2,
     VIRTIO_ID_CONSOLE = 3,
     VIRTIO_ID_RNG = 4,
@@ -62,6 +63,17 @@ struct virtio_dev *virtio_console_new(struct bus *bus, struct irq_line irq, bool
  * has posted waits on the host side until it posts more. */
 void virtio_console_push_input(struct virtio_dev *d, const uint8_t *buf, size_t n);
 size_t virtio_console_pending_input(const struct virtio_dev *d);
+
+/* virtio-net with MAC, STATUS and MRG_RXBUF, connected to nd (NULL: not connected, frames
+ * from the guest are dropped). The device attaches itself to nd as its NIC. */
+struct netdev;
+struct virtio_dev *virtio_net_new(struct bus *bus, struct irq_line irq, bool legacy,
+                                  const uint8_t mac[6], struct netdev *nd);
+/* The NIC's own counters (frames it dropped include malformed and oversized ones). */
+struct virtio_net_stats {
+    uint64_t tx_frames, tx_bytes, tx_dropped, rx_frames, rx_bytes, rx_dropped;
+};
+void virtio_net_get_stats(const struct virtio_dev *d, struct virtio_net_stats *s);
 
 /* A machine reset: as if the driver had written 0 to the status register. Host-side state
  * (the disk, queued console input) is kept. */
