@@ -23,6 +23,11 @@ struct cli_drive {
     bool readonly;
     bool if_virtio; /* if=virtio: becomes a virtio-blk device by itself */
     bool used;      /* claimed by a -device */
+    /* A minidisk: offset=/size= (QEMU's raw driver), link=MODE, x-journal=FILE. */
+    bool extent, link_given;
+    uint64_t offset, size;
+    enum disk_link_mode link;
+    const char *journal;
 };
 
 #define CLI_MAX_OBJECTS 8

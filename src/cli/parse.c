@@ -447,6 +447,34 @@ static int parse_bool(const char *v, bool *out)
     return -ERR_INVAL;
 }
 
+/* A -drive size: QEMU's suffixes, but a bare number is bytes (unlike -m). */
+static int parse_drive_size(const char *s, uint64_t *bytes)
+{
+    size_t n = strlen(s);
+    if (n && isdigit((unsigned char)s[n - 1])) {
+        unsigned long long v;
+        char *end;
+        errno = 0;
+        v = strtoull(s, &end, 10);
+        if (!isdigit((unsigned char)s[0]) || errno || *end)
+            return -ERR_INVAL;
+        *bytes = v;
+        return 0;
+    }
+    return cli_parse_size(s, bytes);
+}
+
+/* The minidisk fields of a -drive's machine_vdev. */
+static void drive_minidisk(struct machine_vdev *v, const struct cli_drive *d)
+{
+    v->extent = d->extent;
+    v->offset = d->offset;
+    v->size = d->size;
+    v->link_given = d->link_given;
+    v->link = d->link;
+    v->journal = d->journal;
+}
+
 static int opt_drive(struct cli_opts *o, const char *flag, const char *arg, char *err)
 {
     if (o->ndrives == CLI_MAX_DRIVES)
@@ -477,6 +505,19 @@ static int opt_drive(struct cli_opts *o, const char *flag, const char *arg, char
         } else if (!strcmp(kv.key, "media")) {
             if (strcmp(kv.val, "disk"))
                 return fail(err, "%s: media=%s: only disk", flag, kv.val);
+        } else if (!strcmp(kv.key, "offset") || !strcmp(kv.key, "size")) {
+            bool is_off = kv.key[0] == 'o';
+            uint64_t *dst = is_off ? &d.offset : &d.size;
+            if (parse_drive_size(kv.val, dst) || (!is_off && *dst == 0))
+                return fail(err, "%s: %s=%s: expected a %ssize (bytes, or with K, M, G, T)",
+                            flag, kv.key, kv.val, is_off ? "" : "non-zero ");
+            d.extent = true;
+        } else if (!strcmp(kv.key, "link")) {
+            if (disk_link_mode_parse(kv.val, &d.link))
+                return fail(err, "%s: link=%s: expected R, RR, W, WR, M, MR or MW", flag, kv.val);
+            d.link_given = true;
+        } else if (!strcmp(kv.key, "x-journal")) {
+            d.journal = own(o, kv.val);
         } else {
             return fail(err, "%s: unsupported property '%s'", flag, kv.key);
         }
@@ -485,6 +526,9 @@ static int opt_drive(struct cli_opts *o, const char *flag, const char *arg, char
         return fail(err, "%s: an item is too long", flag);
     if (!d.file)
         return fail(err, "%s: needs file=IMAGE", flag);
+    if (d.readonly && d.link_given && d.link != DISK_LINK_R && d.link != DISK_LINK_RR)
+        return fail(err, "%s: readonly=on allows only link=R or link=RR, not %s", flag,
+                    disk_link_mode_name(d.link));
     if (!if_given)
         return fail(err, "%s: the virt machine has no default disk interface: give if=none "
                          "(with -device virtio-blk-device,drive=ID) or if=virtio", flag);
@@ -584,6 +628,7 @@ static int opt_device(struct cli_opts *o, const char *flag, const char *arg, cha
         v.file = d->file;
         v.readonly = d->readonly;
         v.id = d->id;
+        drive_minidisk(&v, d);
     }
     if (v.kind == VDEV_NET && !mac)
         v.mac[0] = 0; /* all zero: cli_resolve_nets derives one once -name is known */
@@ -752,6 +797,7 @@ static int resolve_drives(struct cli_opts *o, char *err)
         if (d->if_virtio) {
             struct machine_vdev v = {.kind = VDEV_BLK, .slot = -1, .file = d->file,
                                      .readonly = d->readonly, .id = d->id};
+            drive_minidisk(&v, d);
             int rc = add_vdev(o, "-drive", v, err);
             if (rc)
                 return rc;

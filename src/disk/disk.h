@@ -37,4 +37,64 @@ struct disk_stats {
 };
 void disk_get_stats(const struct disk *d, struct disk_stats *s);
 
+/* ---- Minidisks: an extent of a volume, linked in a z/VM mode (extent.c, link.c) ----
+ * A link mode says what the VM asks for; the links other processes hold on an overlapping
+ * extent decide what it gets (disk_link_decide), atomically and across processes (link.c):
+ *   R   read, only if nobody writes          RR  read, even while another writes
+ *   W   write, only if nobody else is linked WR  W, else R
+ *   M   write, unless another writes         MR  M, else read even while another writes
+ *   MW  write in every case (the guests must share the disk knowingly) */
+enum disk_link_mode {
+    DISK_LINK_R, DISK_LINK_RR, DISK_LINK_W, DISK_LINK_WR, DISK_LINK_M, DISK_LINK_MR, DISK_LINK_MW,
+    DISK_LINK_NMODES
+};
+/* A held link is a (mode, granted access) pair: state 2 * mode + write. */
+#define DISK_LINK_NSTATES (2 * DISK_LINK_NMODES)
+#define DISK_LINK_STATE(mode, write) (2u * (unsigned)(mode) + ((write) ? 1u : 0u))
+
+const char *disk_link_mode_name(enum disk_link_mode m);
+MUST_CHECK int disk_link_mode_parse(const char *s, enum disk_link_mode *m);
+/* "M", or "WR as R" for a fallen-back link. */
+const char *disk_link_state_name(unsigned state);
+
+/* What the others hold on the extent: a mask of states (bit DISK_LINK_STATE), and for whole
+ * images QEMU's lock bytes (another program has the read or write permission, or refuses to
+ * share read or write). */
+struct disk_link_view {
+    uint32_t held;
+    bool q_read, q_write, q_deny_read, q_deny_write;
+};
+/* The decision. blocker: the state that refused it, or DISK_LINK_QEMU when only QEMU's lock
+ * bytes did. */
+#define DISK_LINK_QEMU (-2)
+struct disk_link_decision {
+    bool granted, write;
+    int blocker;
+};
+struct disk_link_decision disk_link_decide(enum disk_link_mode want, const struct disk_link_view *v);
+
+/* A drive as the command line gives it: a whole raw image, or the extent [offset, offset +
+ * size) of a volume (size 0: to the end), linked in a mode. journal: a test mode that logs
+ * every write and flush to that file (tests/lib/journal.py rebuilds the image a power cut
+ * would leave). */
+struct disk_spec {
+    const char *path, *name; /* name: the drive's id, for messages */
+    bool extent;             /* offset= or size= given */
+    uint64_t offset, size;
+    enum disk_link_mode link;
+    const char *journal;
+};
+/* Opens the drive and takes its link. *write tells whether write access was granted (the
+ * disk is read-only otherwise). On failure err says why, naming the drive, and returns
+ * -ERR_BUSY for a link another refuses, -ERR_RANGE for an extent outside the volume. */
+MUST_CHECK int disk_open_spec(const struct disk_spec *s, struct disk **out, char *err,
+                              size_t errlen);
+/* Whether two specs name overlapping extents of one volume (same file). */
+bool disk_spec_overlap(const struct disk_spec *a, const struct disk_spec *b);
+/* One line for the monitor's `info block`: file, extent, link granted, counters. Returns
+ * snprintf's count. */
+int disk_describe(const struct disk *d, char *buf, size_t size);
+/* The link's outcome for the start-up line: "M granted", "WR granted as R". */
+const char *disk_link_outcome(const struct disk *d, char *buf, size_t size);
+
 #endif

@@ -4,6 +4,8 @@
  * FLUSH is a real fdatasync. Image locking belongs to the minidisk layer, not here. */
 #include "disk.h"
 
+#include "minidisk.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -17,6 +19,8 @@ struct disk {
     uint64_t size;
     char *path;
     struct disk_stats stats; /* updated with relaxed atomics: transfers may run concurrently */
+    uint64_t base;           /* a minidisk extent: the disk's byte 0 is the file's byte base */
+    struct minidisk *md;     /* link, extent and journal; NULL for a plain image */
 };
 
 static void count(uint64_t *c, uint64_t n)
@@ -63,6 +67,7 @@ void disk_close(struct disk *d)
 {
     if (!d)
         return;
+    minidisk_free(d->md);
     close(d->fd);
     free(d->path);
     free(d);
@@ -83,6 +88,27 @@ const char *disk_path(const struct disk *d)
     return d->path;
 }
 
+void raw_set_extent(struct disk *d, uint64_t base, uint64_t size)
+{
+    d->base = base;
+    d->size = size;
+}
+
+void raw_set_minidisk(struct disk *d, struct minidisk *md)
+{
+    d->md = md;
+}
+
+const struct minidisk *raw_minidisk(const struct disk *d)
+{
+    return d->md;
+}
+
+int raw_fd(const struct disk *d)
+{
+    return d->fd;
+}
+
 static bool in_range(const struct disk *d, uint64_t off, size_t len)
 {
     return off <= d->size && len <= d->size - off;
@@ -97,7 +123,7 @@ int disk_read(struct disk *d, uint64_t off, void *buf, size_t len)
     uint8_t *p = buf;
     size_t done = 0;
     while (done < len) {
-        ssize_t n = pread(d->fd, p + done, len - done, (off_t)(off + done));
+        ssize_t n = pread(d->fd, p + done, len - done, (off_t)(d->base + off + done));
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) { /* 0: the file shrank under us since open */
@@ -124,7 +150,7 @@ int disk_write(struct disk *d, uint64_t off, const void *buf, size_t len)
     const uint8_t *p = buf;
     size_t done = 0;
     while (done < len) {
-        ssize_t n = pwrite(d->fd, p + done, len - done, (off_t)(off + done));
+        ssize_t n = pwrite(d->fd, p + done, len - done, (off_t)(d->base + off + done));
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
@@ -133,6 +159,8 @@ int disk_write(struct disk *d, uint64_t off, const void *buf, size_t len)
         }
         done += (size_t)n;
     }
+    if (d->md)
+        minidisk_journal_write(d->md, d->base + off, buf, len);
     count(&d->stats.writes, 1);
     count(&d->stats.bytes_written, len);
     return 0;
@@ -143,12 +171,15 @@ int disk_flush(struct disk *d)
     count(&d->stats.flushes, 1);
     if (d->readonly)
         return 0;
+    uint64_t mark = d->md ? minidisk_journal_mark(d->md) : 0;
     while (fdatasync(d->fd) < 0) {
         if (errno != EINTR) {
             count(&d->stats.errors, 1);
             return -ERR_IO;
         }
     }
+    if (d->md)
+        minidisk_journal_flush(d->md, mark);
     return 0;
 }
 

@@ -64,12 +64,54 @@ static void virtio_console_out(void *ctx, const uint8_t *buf, size_t n)
             m->hooks.uart_tx(m->hooks.ctx, buf[i]);
 }
 
+static enum disk_link_mode blk_link(const struct machine_vdev *v)
+{
+    return v->link_given ? v->link : v->readonly ? DISK_LINK_R : DISK_LINK_W;
+}
+
+static struct disk_spec blk_spec(const struct machine_vdev *v, char *name, size_t namelen)
+{
+    if (v->id)
+        snprintf(name, namelen, "%s", v->id);
+    else
+        snprintf(name, namelen, "'%s'", v->file);
+    return (struct disk_spec){.path = v->file, .name = name, .extent = v->extent,
+                              .offset = v->offset, .size = v->size, .link = blk_link(v),
+                              .journal = v->journal};
+}
+
+/* Two drives of one VM on overlapping extents of one volume, both asking to write, are a
+ * configuration error (across VMs, the links decide). */
+static int check_overlaps(const struct machine_config *c, char *err)
+{
+    for (unsigned i = 0; i < c->nvdevs; i++) {
+        for (unsigned k = i + 1; k < c->nvdevs; k++) {
+            const struct machine_vdev *a = &c->vdevs[i], *b = &c->vdevs[k];
+            if (a->kind != VDEV_BLK || b->kind != VDEV_BLK || blk_link(a) <= DISK_LINK_RR ||
+                blk_link(b) <= DISK_LINK_RR)
+                continue;
+            char na[128], nb[128];
+            struct disk_spec sa = blk_spec(a, na, sizeof(na)), sb = blk_spec(b, nb, sizeof(nb));
+            if (disk_spec_overlap(&sa, &sb)) {
+                snprintf(err, MACHINE_ERRLEN,
+                         "-drive: drives %s and %s both write overlapping extents of '%s'", na, nb,
+                         a->file);
+                return -ERR_INVAL;
+            }
+        }
+    }
+    return 0;
+}
+
 /* Puts each configured virtio device on its slot — an explicit bus=virtio-mmio-bus.N first,
  * then the rest from the highest free slot down, as QEMU assigns them — and fills the other
  * slots with empty transports. */
 static int build_virtio(struct machine *m, char *err)
 {
     const struct machine_config *c = &m->cfg;
+    int rc0 = check_overlaps(c, err);
+    if (rc0)
+        return rc0;
     int slot_of[MACHINE_VIRTIO_SLOTS];
     bool used[MACHINE_VIRTIO_SLOTS] = {false};
     for (unsigned i = 0; i < c->nvdevs; i++) {
@@ -104,13 +146,15 @@ static int build_virtio(struct machine *m, char *err)
         struct irq_line irq = plic_input(m->plic, machine_map[MAP_VIRTIO].irq + s);
         switch (v->kind) {
         case VDEV_BLK: {
-            int rc = disk_open_raw(v->file, v->readonly, &m->disks[s]);
+            char name[128], why[MACHINE_ERRLEN - 8], outcome[48];
+            struct disk_spec spec = blk_spec(v, name, sizeof(name));
+            int rc = disk_open_spec(&spec, &m->disks[s], why, sizeof(why));
             if (rc) {
-                snprintf(err, MACHINE_ERRLEN, "-drive %s: could not open '%s'%s: %s",
-                         v->id ? v->id : "", v->file, v->readonly ? " read-only" : "",
-                         err_str(rc));
+                snprintf(err, MACHINE_ERRLEN, "%s", why);
                 return rc;
             }
+            fprintf(stderr, "visor: drive %s: link %s\n", name,
+                    disk_link_outcome(m->disks[s], outcome, sizeof(outcome)));
             m->virtio[s] = virtio_blk_new(&m->bus, irq, m->disks[s], c->virtio_legacy);
             if (v->serial)
                 virtio_blk_set_serial(m->virtio[s], v->serial);

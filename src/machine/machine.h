@@ -67,6 +67,11 @@ struct machine_vdev {
     bool readonly;      /* blk */
     const char *serial; /* blk: what GET_ID returns; NULL for none */
     const char *id;     /* the -drive id, for messages */
+    bool extent;        /* blk: offset= or size= given: a minidisk extent of the file */
+    uint64_t offset, size;        /* blk: the extent (size 0: to the end of the file) */
+    bool link_given;              /* blk: link= given; else W, or R when readonly */
+    enum disk_link_mode link;     /* blk: the link mode asked for, if link_given */
+    const char *journal;          /* blk: x-journal=FILE (test mode), or NULL */
     /* net: the backend (NULL: not connected; the owner opens and frees it) and the MAC */
     struct netdev *netdev;
     const char *netdev_id; /* the -device's netdev=, which the owner resolves */
