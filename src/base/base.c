@@ -24,7 +24,7 @@ const char *err_str(int code)
     return err_msgs[code];
 }
 
-static void vreport(const char *fmt, va_list ap)
+PRINTF(1, 0) static void vreport(const char *fmt, va_list ap)
 {
     fputs("visor: ", stderr);
     vfprintf(stderr, fmt, ap);
