@@ -459,6 +459,7 @@ static void cmd_reset(struct mon_ctx *c, const char *args)
 
 static void cmd_quit(struct mon_ctx *c, const char *args)
 {
+    c->m->quitting = true;
     vm_request_exit(c->m->vm, 0);
 }
 

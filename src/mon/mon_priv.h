@@ -19,6 +19,7 @@ struct mon_listener {
 struct mon {
     struct vm *vm;
     unsigned cpu; /* the default CPU of info registers, x, ... (the `cpu` command) */
+    bool quitting; /* `quit` ran: no more prompts */
     struct mon_listener *listeners[MON_MAX_LISTENERS];
 };
 

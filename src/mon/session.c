@@ -89,6 +89,8 @@ void mon_session_input(struct mon_session *s, const uint8_t *buf, size_t n)
             s->line[s->len] = '\0';
             s->len = 0;
             mon_exec(s->m, s->line, emit, s);
+            if (s->m->quitting)
+                return;
             emit_str(s, PROMPT);
         } else if (ch == 0x7f || ch == 0x08) {
             if (s->len) {
