@@ -418,9 +418,10 @@ static void on_accept(void *ctx, int fd, short revents)
         return;
     }
     vm_remove_fd(s->vm, s->lfd); /* one client at a time; others wait in the backlog */
+    /* Paused before the session exists, so that its first '?' says SIGTRAP, as QEMU's does. */
+    vm_pause(s->vm);
     s->cfd = c;
     s->sess = gdb_session_new(&vm_target, s, send_bytes, s);
-    vm_pause(s->vm);
 }
 
 int gdb_stub_start(struct gdb_stub **out, struct vm *vm, struct mon *mon, const char *spec,
