@@ -192,5 +192,8 @@ bool insn_row_seen(unsigned row);
  * operands), e.g. "c.addi\ta0,1" or "beq\ta0,a1,0x80000010" (pc-relative targets resolved
  * against pc). Returns the length written, truncating to size. */
 int insn_disasm(const struct insn *in, uint64_t pc, char *buf, size_t size);
+/* The ABI names of the integer and floating-point registers ("zero", "ra", …, "ft0", …). */
+extern const char *const insn_xreg_name[32];
+extern const char *const insn_freg_name[32];
 
 #endif

@@ -13,16 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static const char *const xreg_abi[32] = {
-    "zero", "ra", "sp", "gp", "tp",  "t0",  "t1", "t2", "s0", "s1", "a0",
-    "a1",   "a2", "a3", "a4", "a5",  "a6",  "a7", "s2", "s3", "s4", "s5",
-    "s6",   "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
-};
-static const char *const freg_abi[32] = {
-    "ft0", "ft1", "ft2",  "ft3",  "ft4", "ft5", "ft6",  "ft7",  "fs0",  "fs1", "fa0",
-    "fa1", "fa2", "fa3",  "fa4",  "fa5", "fa6", "fa7",  "fs2",  "fs3",  "fs4", "fs5",
-    "fs6", "fs7", "fs8",  "fs9",  "fs10", "fs11", "ft8", "ft9", "ft10", "ft11",
-};
 /* The privileged spec's cause names, in QEMU's spelling (what -d int prints after desc=). */
 static const char *const exc_names[16] = {
     "misaligned_fetch", "fault_fetch",      "illegal_instruction", "breakpoint",
@@ -79,12 +69,12 @@ int hart_dump_state(struct hart *h, char *buf, size_t size)
         OUT(" %-8s %016" PRIx64 "\n", rows[i].name, csr_read(h, rows[i].csr));
     for (unsigned i = 0; i < 32; i++) {
         char name[16];
-        snprintf(name, sizeof(name), "x%u/%s", i, xreg_abi[i]);
+        snprintf(name, sizeof(name), "x%u/%s", i, insn_xreg_name[i]);
         OUT(" %-8s %016" PRIx64 "%s", name, h->x[i], (i & 3) == 3 ? "\n" : "");
     }
     for (unsigned i = 0; i < 32; i++) {
         char name[16];
-        snprintf(name, sizeof(name), "f%u/%s", i, freg_abi[i]);
+        snprintf(name, sizeof(name), "f%u/%s", i, insn_freg_name[i]);
         OUT(" %-8s %016" PRIx64 "%s", name, h->f[i], (i & 3) == 3 ? "\n" : "");
     }
     OUT(" %-8s %08" PRIx32 "\n", "fcsr", (uint32_t)(h->frm << 5 | h->fflags));

@@ -10,13 +10,13 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-static const char *const xreg[32] = {
+const char *const insn_xreg_name[32] = {
     "zero", "ra", "sp", "gp", "tp",  "t0",  "t1", "t2", "s0", "s1", "a0",
     "a1",   "a2", "a3", "a4", "a5",  "a6",  "a7", "s2", "s3", "s4", "s5",
     "s6",   "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
 };
 
-static const char *const freg[32] = {
+const char *const insn_freg_name[32] = {
     "ft0", "ft1", "ft2", "ft3", "ft4",  "ft5",  "ft6", "ft7", "fs0",  "fs1",  "fa0",
     "fa1", "fa2", "fa3", "fa4", "fa5",  "fa6",  "fa7", "fs2", "fs3",  "fs4",  "fs5",
     "fs6", "fs7", "fs8", "fs9", "fs10", "fs11", "ft8", "ft9", "ft10", "ft11",
@@ -261,7 +261,7 @@ static bool put_special(struct out *o, const struct insn *in)
     case ROW_c_srai:
         if (in->imm == 0) { /* shamt 0: the RV128 64-bit shift, a hint on RV64 */
             put_mnemonic(o, insn_row_name(in->row));
-            put(o, "64\t%s", xreg[in->rd]);
+            put(o, "64\t%s", insn_xreg_name[in->rd]);
             return true;
         }
         return false;
@@ -304,25 +304,25 @@ int insn_disasm(const struct insn *in, uint64_t pc, char *buf, size_t size)
     for (; *t; t++) {
         switch (*t) {
         case 'd':
-            put(&o, "%s", xreg[in->rd]);
+            put(&o, "%s", insn_xreg_name[in->rd]);
             break;
         case 's':
-            put(&o, "%s", xreg[in->rs1]);
+            put(&o, "%s", insn_xreg_name[in->rs1]);
             break;
         case 't':
-            put(&o, "%s", xreg[in->rs2]);
+            put(&o, "%s", insn_xreg_name[in->rs2]);
             break;
         case 'D':
-            put(&o, "%s", freg[in->rd]);
+            put(&o, "%s", insn_freg_name[in->rd]);
             break;
         case 'S':
-            put(&o, "%s", freg[in->rs1]);
+            put(&o, "%s", insn_freg_name[in->rs1]);
             break;
         case 'T':
-            put(&o, "%s", freg[in->rs2]);
+            put(&o, "%s", insn_freg_name[in->rs2]);
             break;
         case 'R':
-            put(&o, "%s", freg[in->rs3]);
+            put(&o, "%s", insn_freg_name[in->rs3]);
             break;
         case 'i':
             put(&o, "%" PRId64, in->imm);
