@@ -12,3 +12,4 @@ bench-guests: build/bench/cpu.elf
 bench: all bench-guests
 	@bash bench/interp.sh
 	@python3 bench/boot.py
+	@python3 bench/net.py
