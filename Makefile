@@ -67,6 +67,7 @@ install: $(B)/visor
 -include bench/bench.mk
 -include guest/linux.mk
 -include guest/gdb-target.mk
+-include guest/diskwriter.mk
 -include tests/fuzz/fuzz.mk
 
 deps:

@@ -46,6 +46,7 @@ suite insn-coverage bash tests/insn-coverage.sh build/release/visor
 [ -f tests/cli.sh ] && suite cli bash tests/cli.sh build/release/visor
 suite virtio-bad bash guest/virtio-bad/check.sh build/release/visor
 suite minidisk bash tests/minidisk.sh build/release/visor
+suite durability python3 tests/durability.py build/release/visor
 suite linux python3 tests/linux.py build/release/visor
 suite net python3 tests/net.py build/release/visor
 suite gdb bash tests/gdb.sh build/release/visor
@@ -56,6 +57,7 @@ suite fuzz-gdb bash tests/fuzz/run.sh gdb 5
 if [ $full = 1 ]; then
     # Every ordered pair of link modes across two processes.
     suite minidisk-full bash tests/minidisk.sh build/release/visor --full
+    suite durability-full python3 tests/durability.py build/release/visor --full
     # Repeats catch what depends on timing (interrupts, the CLINT, hart interleaving).
     for i in 1 2 3 4 5; do
         suite "isa-repeat-$i" bash tests/isa/run.sh build/release/visor
