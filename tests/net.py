@@ -4,7 +4,8 @@ capture. eth0 comes up with the MAC asked for, DHCP hands out 10.0.2.15, the gat
 ping, the guest fetches pages (a small one and 4 MiB, checksummed) from an HTTP server on the
 host through the NAT, the host fetches a page from busybox httpd in the guest through hostfwd,
 and tshark reads the pcap and finds that traffic. Also the command-line errors, without a
-guest. Prints "net: N passed, M failed" (or says why it is skipped)."""
+guest, and the default MAC (through the monitor): stable per -name, distinct without one.
+Prints "net: N passed, M failed" (or says why it is skipped)."""
 import hashlib
 import http.server
 import os
@@ -72,6 +73,31 @@ busy = free_port()
 ok, detail = refused(["-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:%d-:80,hostfwd=tcp:127.0.0.1:%d-:81"
                       % (busy, busy)], "hostfwd")
 check("a hostfwd port already in use is refused", ok, detail)
+
+
+
+def nic_mac(extra, dev="virtio-net-device,netdev=n0"):
+    """The MAC the NIC reports through the monitor's info virtio."""
+    r = subprocess.run([visor, "-M", "virt", "-bios", "none", "-display", "none", "-serial",
+                        "none", "-monitor", "stdio", "-netdev", "user,id=n0",
+                        "-device", dev] + extra,
+                       input="info virtio\nquit\n", capture_output=True, text=True, timeout=30)
+    for line in r.stdout.splitlines():
+        if line.strip().startswith("mac "):
+            return line.split()[1]
+    return None
+
+
+a, b = nic_mac(["-name", "vm1"]), nic_mac(["-name", "vm1"])
+c, d = nic_mac(["-name", "vm2"]), nic_mac([])
+e = nic_mac([])
+check("the default MAC is locally administered 52:54:00:xx:xx:xx",
+      a is not None and a.startswith("52:54:00:"), str(a))
+check("the default MAC is stable for one -name across restarts", a == b, "%s %s" % (a, b))
+check("another -name gets another MAC", a != c, "%s %s" % (a, c))
+check("without -name two processes get different MACs", d != e, "%s %s" % (d, e))
+m = nic_mac(["-name", "vm1"], "virtio-net-device,netdev=n0,mac=52:54:00:0a:0b:0c")
+check("mac= overrides the default", m == "52:54:00:0a:0b:0c", str(m))
 
 # ---- the guest ----
 r = subprocess.run(["bash", os.path.join(ROOT, "guest/linux/build.sh")], capture_output=True,
