@@ -48,6 +48,7 @@ suite virtio-bad bash guest/virtio-bad/check.sh build/release/visor
 suite minidisk bash tests/minidisk.sh build/release/visor
 suite durability python3 tests/durability.py build/release/visor
 suite linux python3 tests/linux.py build/release/visor
+suite minidisk-linux python3 tests/minidisk_linux.py build/release/visor
 suite net python3 tests/net.py build/release/visor
 suite gdb bash tests/gdb.sh build/release/visor
 suite trace bash tests/trace.sh build/release/visor
