@@ -5,49 +5,7 @@
 // qemu-departs: QEMU 7.2 without AIA takes the lowest-numbered pending interrupt first (SSI, MSI, STI, MTI)
 #include "common/test.h"
 
-#define MTIMECMP (CLINT_BASE + CLINT_MTIMECMP)
-#define MTIME    (CLINT_BASE + CLINT_MTIME)
-#define MSIP     (CLINT_BASE + CLINT_MSIP)
-
-/* Spin until irq_rec.count reaches n (or give up after many iterations). */
-.macro WAIT_IRQS n
-    li t2, 20000000
-.Lwait\@:
-    lla t0, irq_rec
-    ld t0, IREC_COUNT(t0)
-    li t1, \n
-    bgeu t0, t1, .Lok\@
-    addi t2, t2, -1
-    bnez t2, .Lwait\@
-.Lok\@:
-.endm
-
-.macro IRQ_RESET
-    lla t0, irq_rec
-    sd zero, IREC_COUNT(t0)
-    sd zero, IREC_LIST(t0)
-    sd zero, IREC_LIST+8(t0)
-    sd zero, IREC_LIST+16(t0)
-    sd zero, IREC_LIST+24(t0)
-.endm
-
-.macro IRQ_EXPECT label, i, value
-    lla t0, irq_rec
-    ld t0, IREC_LIST + 8 * \i(t0)
-    EXPECT "\label", t0, \value
-.endm
-
-.macro IRQ_COUNT label, value
-    lla t0, irq_rec
-    ld t0, IREC_COUNT(t0)
-    EXPECT "\label", t0, \value
-.endm
-
-.macro MIP_BIT reg, bit
-    csrr \reg, mip
-    srli \reg, \reg, \bit
-    andi \reg, \reg, 1
-.endm
+#include "common/irq.inc"
 
 TEST_BEGIN irq_priority
     li s0, MTIMECMP
