@@ -54,6 +54,7 @@ suite gdb bash tests/gdb.sh build/release/visor
 suite trace bash tests/trace.sh build/release/visor
 suite monitor bash tests/monitor.sh build/release/visor
 suite fuzz-gdb bash tests/fuzz/run.sh gdb 5
+suite fuzz-virtio_net bash tests/fuzz/run.sh virtio_net 5
 
 if [ $full = 1 ]; then
     # Every ordered pair of link modes across two processes.

@@ -2,13 +2,21 @@
 # -fsanitize=fuzzer); from any other mode the target builds the fuzz mode's copy.
 #   make fuzz-gdb                       build/fuzz/fuzz_gdb
 #   bash tests/fuzz/run.sh gdb 5        a 5-second run over tests/fuzz/corpus/gdb (make check)
-.PHONY: fuzz-gdb
+#   make fuzz-virtio_net                build/fuzz/fuzz_virtio_net (a hostile virtio-net driver)
+.PHONY: fuzz-gdb fuzz-virtio_net
 ifeq ($(MODE),fuzz)
 $(B)/fuzz_gdb: tests/fuzz/fuzz_gdb.c $(B)/libvisor.a
 	$(CC) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS_$(MODE)) -o $@ $< $(B)/libvisor.a $(LDLIBS)
 
 fuzz-gdb: $(B)/fuzz_gdb
+
+$(B)/fuzz_virtio_net: tests/fuzz/fuzz_virtio_net.c tests/unit/virtio_driver.h $(B)/libvisor.a
+	$(CC) $(CFLAGS) -Isrc -fsanitize=fuzzer $(LDFLAGS_$(MODE)) -o $@ $< $(B)/libvisor.a $(LDLIBS)
+
+fuzz-virtio_net: $(B)/fuzz_virtio_net
 else
 fuzz-gdb:
 	@$(MAKE) --no-print-directory MODE=fuzz fuzz-gdb
+fuzz-virtio_net:
+	@$(MAKE) --no-print-directory MODE=fuzz fuzz-virtio_net
 endif
