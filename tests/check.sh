@@ -50,6 +50,7 @@ suite durability python3 tests/durability.py build/release/visor
 suite linux python3 tests/linux.py build/release/visor
 suite minidisk-linux python3 tests/minidisk_linux.py build/release/visor
 suite net python3 tests/net.py build/release/visor
+suite switch python3 tests/switch.py build/release/visor
 suite gdb bash tests/gdb.sh build/release/visor
 suite trace bash tests/trace.sh build/release/visor
 suite monitor bash tests/monitor.sh build/release/visor

@@ -98,6 +98,9 @@ MUST_CHECK int cli_net_open(struct cli_opts *o, char *err);
 MUST_CHECK int cli_net_start(struct cli_opts *o, struct vm *vm, char *err);
 void cli_net_close(struct cli_opts *o);
 
+/* ---- switch_cmd.c: `visor switch PATH [--status [--json]]` (argv[0] is "switch") ---- */
+int switch_main(int argc, char **argv);
+
 /* ---- console.c ---- */
 struct console;
 /* Prepares the serial console on stdin/stdout (mode SERIAL_NONE: no input, output dropped)

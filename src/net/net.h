@@ -123,4 +123,48 @@ MUST_CHECK int net_mac_parse(const char *s, uint8_t mac[6]);
 MUST_CHECK int net_pcap_open(const char *path, uint32_t snaplen, struct netdev_filter **out,
                              char *err);
 
+/* ---- The L2 learning switch (switch.c), what `visor switch PATH` runs ----
+ * Ports are stream sockets speaking QEMU's framing (a 4-byte big-endian length, then the
+ * frame), so visor and QEMU VMs join it alike. The switch learns each port's source MACs,
+ * forwards a unicast frame only to the port that owns its destination and floods the rest
+ * (broadcast, multicast, unknown). It never blocks on a port: each has a bounded output
+ * queue, and a frame that does not fit is dropped and counted, so a stopped VM costs only
+ * its own traffic. A port that hangs up is forgotten with its MACs. Single-threaded: all of
+ * it runs in switch_poll. */
+#define SWITCH_MAX_PORTS 64
+#define SWITCH_MAX_MACS 1024
+#define SWITCH_QUEUE_FRAMES 256
+#define SWITCH_QUEUE_BYTES (512u << 10)
+#define SWITCH_MAC_AGE_NS (300ull * 1000000000ull) /* as Linux bridges age entries */
+
+struct net_switch;
+struct switch_port_info {
+    unsigned id;      /* ports are numbered from 1 in the order they joined */
+    int pid;          /* the peer process (SO_PEERCRED), or -1 */
+    uint64_t in_frames, in_bytes;   /* from the port into the switch */
+    uint64_t out_frames, out_bytes; /* from the switch to the port */
+    uint64_t drop_bad;  /* frames from the port with a bad length (or cut short) */
+    uint64_t drop_full; /* frames for the port dropped because its queue was full */
+    unsigned queued;    /* frames waiting in its output queue */
+    unsigned nmacs;     /* MACs learned on it */
+};
+
+/* Listens on the Unix socket path (for ports) and path.ctl (for status requests); a NULL
+ * path makes a switch with no listeners, whose ports come from switch_port_add (tests). */
+MUST_CHECK int switch_new(struct net_switch **out, const char *path, char *err, size_t errlen);
+/* Adds a connected stream socket as a port (made non-blocking); returns its id, or
+ * -ERR_RANGE when every port is taken (the socket is then closed). */
+MUST_CHECK int switch_port_add(struct net_switch *sw, int fd);
+/* Waits up to timeout_ms (0: not at all, -1: forever) for traffic and handles it. */
+void switch_poll(struct net_switch *sw, int timeout_ms);
+/* Fills ids with the ports' ids (at most max); returns the number of ports. */
+unsigned switch_ports(struct net_switch *sw, unsigned *ids, unsigned max);
+MUST_CHECK int switch_port_info(struct net_switch *sw, unsigned id, struct switch_port_info *pi);
+/* The port a MAC was learned on, or -ERR_NOTFOUND. */
+int switch_lookup(struct net_switch *sw, const uint8_t mac[6]);
+/* The status as text or JSON (malloc'd): ports, their MACs and counters, and the totals of
+ * ports that left. */
+char *switch_status(struct net_switch *sw, bool json);
+void switch_free(struct net_switch *sw);
+
 #endif
