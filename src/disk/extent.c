@@ -145,19 +145,24 @@ static int check_extent(const struct disk_spec *s, uint64_t vol, uint64_t *size,
 {
     const char *n = s->name;
     if (s->offset > vol || (s->offset == vol && !s->size)) {
-        snprintf(err, errlen, "drive %s: offset=%" PRIu64 " is past the end of '%s' (%" PRIu64
-                 " bytes)", n, s->offset, s->path, vol);
+        snprintf(err, errlen,
+                 "drive %s: offset=%" PRIu64 " is past the end of '%s' (%" PRIu64 " bytes)", n,
+                 s->offset, s->path, vol);
         return -ERR_RANGE;
     }
     *size = s->size ? s->size : vol - s->offset;
     if (*size > vol - s->offset) {
-        snprintf(err, errlen, "drive %s: '%s' is too small for offset=%" PRIu64 ",size=%" PRIu64
-                 ": it has %" PRIu64 " bytes", n, s->path, s->offset, *size, vol);
+        snprintf(err, errlen,
+                 "drive %s: '%s' is too small for offset=%" PRIu64 ",size=%" PRIu64
+                 ": it has %" PRIu64 " bytes",
+                 n, s->path, s->offset, *size, vol);
         return -ERR_RANGE;
     }
     if (*size % SECTOR) {
-        snprintf(err, errlen, "drive %s: the extent's size (%" PRIu64 " bytes) is not a whole "
-                 "number of 512-byte sectors", n, *size);
+        snprintf(err, errlen,
+                 "drive %s: the extent's size (%" PRIu64 " bytes) is not a whole "
+                 "number of 512-byte sectors",
+                 n, *size);
         return -ERR_RANGE;
     }
     return 0;
@@ -186,8 +191,8 @@ int disk_open_spec(const struct disk_spec *s, struct disk **out, char *err, size
     md->mode = s->link;
     md->journal = -1;
     pthread_mutex_init(&md->journal_lock, NULL);
-    rc = link_acquire(n, s->path, md->offset, md->size, !s->extent, s->link, &md->link, err,
-                      errlen);
+    rc =
+        link_acquire(n, s->path, md->offset, md->size, !s->extent, s->link, &md->link, err, errlen);
     if (rc) {
         minidisk_free(md);
         return rc;
@@ -237,13 +242,12 @@ int disk_describe(const struct disk *d, char *buf, size_t size)
     disk_get_stats(d, &st);
     char extent[96] = "", outcome[48];
     if (md && md->extent)
-        snprintf(extent, sizeof(extent), " offset=%" PRIu64 " size=%" PRIu64, md->offset,
-                 md->size);
+        snprintf(extent, sizeof(extent), " offset=%" PRIu64 " size=%" PRIu64, md->offset, md->size);
     return snprintf(buf, size,
                     "%s: '%s'%s, %" PRIu64 " bytes, link %s, %s; %" PRIu64 " reads, %" PRIu64
                     " writes, %" PRIu64 " flushes, %" PRIu64 " errors",
                     md ? md->name : "disk", disk_path(d), extent, disk_size(d),
                     disk_link_outcome(d, outcome, sizeof(outcome)),
-                    disk_readonly(d) ? "read-only" : "read-write", st.reads, st.writes,
-                    st.flushes, st.errors);
+                    disk_readonly(d) ? "read-only" : "read-write", st.reads, st.writes, st.flushes,
+                    st.errors);
 }

@@ -5,14 +5,15 @@
  *
  * Lock layout. Lock offsets are not file offsets: the lock space from 2^56 up is cut into
  * planes of 2^56 bytes (plane p starts at (p + 1) * 2^56), and an extent [o, o + n) of the
- * volume is the lock range [start + o, start + o + n) in each plane, so extents that overlap in the volume overlap in
- * every plane and extents that do not never meet. A whole image takes the whole plane.
+ * volume is the lock range [start + o, start + o + n) in each plane, so extents that overlap
+ * on the volume overlap in every plane and extents that do not never meet. A whole image
+ * takes the whole plane.
  *   plane 0        "deciding": a short exclusive lock while a link is being decided
  *   plane 1 + s    "held in state s" (s = 2 * mode + write, DISK_LINK_STATE): shared locks
- * Example: VM A links [1G, 1.5G) of vol.img in M and is granted write; it holds a shared lock
- * on [11 * 2^56 + 1G, +512M) (plane 1 + 9). VM B asks R on [1.25G, 1.5G): under its deciding lock it
- * tests every state plane over its range, finds plane 10 (M, write) locked, and is refused
- * "held in mode M". VM C asks W on [0, 1G): nothing overlaps, granted.
+ * Example: VM A links [1G, 1.5G) of vol.img in M and is granted write (state 9); it holds a
+ * shared lock on [11 * 2^56 + 1G, +512M) (plane 10). VM B asks R on [1.25G, 1.5G): under its
+ * deciding lock it tests every state plane over its range, finds plane 10 locked, and is
+ * refused, "linked in mode M". VM C asks W on [0, 1G): nothing overlaps, granted.
  *
  * Deciding: take the deciding lock on the range (exclusive, so deciders of overlapping
  * extents go one at a time), set the lock of the state wanted first, test the others, keep
@@ -23,9 +24,9 @@
  *
  * Whole images also take QEMU's image-locking bytes (block/file-posix.c): byte 100 + i held
  * for permission i, 200 + i for permission i not shared (0 consistent read, 1 write,
- * 3 resize). A write link holds 100, 101, 201 and 203 as a QEMU writer does (MW shares
- * write: no 201); a read link holds 100 and shares everything. So QEMU's writers and readers
- * are refused while visor writes, and visor's W, R and M see QEMU's writer. */
+ * 3 resize). A write link holds 100, 101 and 201 as a QEMU writer does, and 203 (MW
+ * shares writing: no 201); a read link holds 100 and shares everything. So QEMU's writers and
+ * readers are refused while visor writes, and visor's W, R and M see QEMU's writer. */
 #define _GNU_SOURCE /* F_OFD_SETLK, F_OFD_GETLK */
 #include "minidisk.h"
 
@@ -80,8 +81,8 @@ int disk_link_mode_parse(const char *s, enum disk_link_mode *m)
 const char *disk_link_state_name(unsigned state)
 {
     static const char *const names[DISK_LINK_NSTATES] = {
-        "R",  "R (write?)", "RR",      "RR (write?)", "W as R", "W",  "WR as R",
-        "WR", "M as R",     "M",       "MR as R",     "MR",     "MW as R", "MW",
+        "R",  "R (write?)", "RR", "RR (write?)", "W as R", "W",       "WR as R",
+        "WR", "M as R",     "M",  "MR as R",     "MR",     "MW as R", "MW",
     };
     return state < DISK_LINK_NSTATES ? names[state] : "?";
 }
@@ -139,8 +140,11 @@ struct disk_link_decision disk_link_decide(enum disk_link_mode want, const struc
 
 static int lk(int fd, int cmd, short type, uint64_t start, uint64_t len)
 {
-    struct flock fl = {.l_type = type, .l_whence = SEEK_SET, .l_start = (off_t)start,
-                       .l_len = (off_t)len, .l_pid = 0};
+    struct flock fl = {.l_type = type,
+                       .l_whence = SEEK_SET,
+                       .l_start = (off_t)start,
+                       .l_len = (off_t)len,
+                       .l_pid = 0};
     int rc;
     while ((rc = fcntl(fd, cmd, &fl)) < 0 && errno == EINTR)
         ;
@@ -151,8 +155,11 @@ static int lk(int fd, int cmd, short type, uint64_t start, uint64_t len)
  * counts as held: a decision never grants on what it could not see. */
 static bool held_by_other(int fd, uint64_t start, uint64_t len)
 {
-    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = (off_t)start,
-                       .l_len = (off_t)len, .l_pid = 0};
+    struct flock fl = {.l_type = F_WRLCK,
+                       .l_whence = SEEK_SET,
+                       .l_start = (off_t)start,
+                       .l_len = (off_t)len,
+                       .l_pid = 0};
     int rc;
     while ((rc = fcntl(fd, F_OFD_GETLK, &fl)) < 0 && errno == EINTR)
         ;
@@ -258,8 +265,7 @@ int link_acquire(const char *name, const char *path, uint64_t off, uint64_t size
     bool deciding = take_deciding(l) == 0;
     if (!deciding && (wants_write || (errno != EBADF && errno != EDEADLK))) {
         snprintf(err, errlen, "drive %s: cannot lock '%s': %s", name, path,
-                 errno == EDEADLK ? "another process is stuck deciding a link"
-                                  : strerror(errno));
+                 errno == EDEADLK ? "another process is stuck deciding a link" : strerror(errno));
         link_release(l);
         return -ERR_IO;
     }
@@ -294,12 +300,16 @@ int link_acquire(const char *name, const char *path, uint64_t off, uint64_t size
         char range[600];
         describe_range(l, path, range, sizeof(range));
         if (d.blocker >= 0)
-            snprintf(err, errlen, "drive %s: link %s refused: %s is linked in mode %s by another "
-                     "process", name, disk_link_mode_name(m), range,
+            snprintf(err, errlen,
+                     "drive %s: link %s refused: %s is linked in mode %s by another "
+                     "process",
+                     name, disk_link_mode_name(m), range,
                      disk_link_state_name((unsigned)d.blocker));
         else
-            snprintf(err, errlen, "drive %s: link %s refused: %s is locked by another program "
-                     "(QEMU image lock: %s)", name, disk_link_mode_name(m), range,
+            snprintf(err, errlen,
+                     "drive %s: link %s refused: %s is locked by another program "
+                     "(QEMU image lock: %s)",
+                     name, disk_link_mode_name(m), range,
                      v.q_deny_read ? "reading not shared"
                      : v.q_write   ? "a writer"
                                    : "a reader");

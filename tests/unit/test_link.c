@@ -41,8 +41,8 @@ static void make_volume(uint64_t size)
 static int open_link(enum disk_link_mode m, bool extent, uint64_t off, uint64_t size,
                      struct disk **d, char *err)
 {
-    struct disk_spec s = {.path = vol, .name = "t", .extent = extent, .offset = off,
-                          .size = size, .link = m};
+    struct disk_spec s = {
+        .path = vol, .name = "t", .extent = extent, .offset = off, .size = size, .link = m};
     return disk_open_spec(&s, d, err, 512);
 }
 
@@ -151,7 +151,7 @@ TEST(extents_conflict_only_where_they_overlap)
     char err[512];
     struct disk *a, *b, *c, *w;
     CHECK(open_link(DISK_LINK_W, true, 1 << 20, 1 << 20, &a, err) == 0);
-    CHECK(open_link(DISK_LINK_W, true, 2 << 20, 1 << 20, &b, err) == 0);     /* adjacent */
+    CHECK(open_link(DISK_LINK_W, true, 2 << 20, 1 << 20, &b, err) == 0);            /* adjacent */
     CHECK(open_link(DISK_LINK_R, true, (3 << 20) / 2, 4096, &c, err) == -ERR_BUSY); /* inside */
     CHECK(strstr(err, "in mode W") != NULL);
     CHECK(open_link(DISK_LINK_W, false, 0, 0, &w, err) == -ERR_BUSY); /* the whole image */
