@@ -56,6 +56,7 @@ suite trace bash tests/trace.sh build/release/visor
 suite monitor bash tests/monitor.sh build/release/visor
 suite fuzz-gdb bash tests/fuzz/run.sh gdb 5
 suite fuzz-virtio_net bash tests/fuzz/run.sh virtio_net 5
+suite fuzz-switch bash tests/fuzz/run.sh switch 5
 
 if [ $full = 1 ]; then
     # Every ordered pair of link modes across two processes.

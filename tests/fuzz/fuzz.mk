@@ -3,7 +3,8 @@
 #   make fuzz-gdb                       build/fuzz/fuzz_gdb
 #   bash tests/fuzz/run.sh gdb 5        a 5-second run over tests/fuzz/corpus/gdb (make check)
 #   make fuzz-virtio_net                build/fuzz/fuzz_virtio_net (a hostile virtio-net driver)
-.PHONY: fuzz-gdb fuzz-virtio_net
+#   make fuzz-switch                    build/fuzz/fuzz_switch (a hostile VM on a switch port)
+.PHONY: fuzz-gdb fuzz-virtio_net fuzz-switch
 ifeq ($(MODE),fuzz)
 $(B)/fuzz_gdb: tests/fuzz/fuzz_gdb.c $(B)/libvisor.a
 	$(CC) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS_$(MODE)) -o $@ $< $(B)/libvisor.a $(LDLIBS)
@@ -14,9 +15,16 @@ $(B)/fuzz_virtio_net: tests/fuzz/fuzz_virtio_net.c tests/unit/virtio_driver.h $(
 	$(CC) $(CFLAGS) -Isrc -fsanitize=fuzzer $(LDFLAGS_$(MODE)) -o $@ $< $(B)/libvisor.a $(LDLIBS)
 
 fuzz-virtio_net: $(B)/fuzz_virtio_net
+
+$(B)/fuzz_switch: tests/fuzz/fuzz_switch.c $(B)/libvisor.a
+	$(CC) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS_$(MODE)) -o $@ $< $(B)/libvisor.a $(LDLIBS)
+
+fuzz-switch: $(B)/fuzz_switch
 else
 fuzz-gdb:
 	@$(MAKE) --no-print-directory MODE=fuzz fuzz-gdb
 fuzz-virtio_net:
 	@$(MAKE) --no-print-directory MODE=fuzz fuzz-virtio_net
+fuzz-switch:
+	@$(MAKE) --no-print-directory MODE=fuzz fuzz-switch
 endif
