@@ -366,6 +366,7 @@ def linux():
         "break *0x80200000", "continue", "print/x $pc", "print $priv",
         "stepi", "stepi", "stepi", "print/x $pc",
         "delete", "break *0x%s" % addr, "continue", "print/x $pc",
+        "x/2xw $pc", "monitor x /2wx $pc", "print $priv",
         "delete", "detach",
     ], timeout=600)
     check("linux: stops at the kernel's entry 0x80200000 in S-mode",
@@ -375,6 +376,13 @@ def linux():
           len(set(pcs)) >= 3 and "0x0000000080200000" not in pcs and
           re.search(r"\$3 = 0x802[0-9a-f]{5}\b", out), out)
     check("linux: stops at kernel_init (from kallsyms)", "$4 = 0x%s" % addr.lstrip("0") in out, out)
+    # kernel_init's code read through the kernel's page tables, by gdb and by the monitor
+    words = re.search(r"^0x%s:\s+(0x[0-9a-f]{8})\s+(0x[0-9a-f]{8})$" % addr.lstrip("0"), out, re.M)
+    check("linux: gdb reads kernel memory through the page tables (S-mode, $priv = 1)",
+          words is not None and "$5 = 1" in out, out)
+    check("linux: the monitor's x reads the same words",
+          words is not None and re.search(r"%s: %s %s" % (addr, words.group(1), words.group(2)),
+                                          out) is not None, out)
     try:
         g.expect("visor-guest: ready", 600)
         g.expect(Guest.PROMPT, 60)
