@@ -55,6 +55,7 @@ suite gdb bash tests/gdb.sh build/release/visor
 suite trace bash tests/trace.sh build/release/visor
 suite monitor bash tests/monitor.sh build/release/visor
 suite fuzz-gdb bash tests/fuzz/run.sh gdb 5
+suite fuzz-mon bash tests/fuzz/run.sh mon 5
 suite fuzz-virtio_net bash tests/fuzz/run.sh virtio_net 5
 suite fuzz-switch bash tests/fuzz/run.sh switch 5
 
