@@ -158,6 +158,10 @@ static int build_virtio(struct machine *m, char *err)
             m->virtio[s] = virtio_blk_new(&m->bus, irq, m->disks[s], c->virtio_legacy);
             if (v->serial)
                 virtio_blk_set_serial(m->virtio[s], v->serial);
+            if (m->hooks.io_wake &&
+                virtio_blk_start_io(m->virtio[s], m->hooks.io_wake, m->hooks.ctx))
+                warn("drive %s: no I/O threads; requests run on the hart's thread",
+                     v->id ? v->id : v->file);
             break;
         }
         case VDEV_RNG:

@@ -97,6 +97,9 @@ struct machine_config {
 struct machine_hooks {
     void (*uart_tx)(void *ctx, uint8_t byte); /* also receives the virtio console's output */
     void (*finisher)(void *ctx, enum finisher_action a, unsigned code);
+    /* Given: disks get I/O threads, which call this (from their thread) after completing a
+     * request, so the owner's loop wakes to the interrupt. NULL: I/O runs in the notify. */
+    void (*io_wake)(void *ctx);
     void *ctx;
 };
 

@@ -18,6 +18,8 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -41,6 +43,7 @@ struct vm {
     uint8_t out[4096];
     size_t nout;
     uint64_t last_poll_ns;
+    int io_wake_fd; /* an eventfd the disks' I/O threads poke after a completion; -1: none */
 
     struct vm_fd fds[VM_MAX_FDS];
     struct vm_hook {
@@ -132,6 +135,23 @@ static void update_debug(struct vm *vm)
     }
 }
 
+/* From a disk's I/O thread: wake the loop if it sleeps in ppoll, so the interrupt the
+ * completion raised is taken now rather than at the next timer. */
+static void io_wake(void *ctx)
+{
+    struct vm *vm = ctx;
+    uint64_t one = 1;
+    ssize_t n = write(vm->io_wake_fd, &one, sizeof(one));
+    (void)n; /* EAGAIN: the counter is already non-zero, the loop will wake */
+}
+
+static void io_woken(void *ctx, int fd, short revents)
+{
+    uint64_t n;
+    ssize_t r = read(fd, &n, sizeof(n));
+    (void)r;
+}
+
 int vm_create(struct vm **out, const struct vm_config *cfg, const struct vm_console *con, char *err)
 {
     struct vm *vm = xcalloc(1, sizeof(*vm));
@@ -147,8 +167,13 @@ int vm_create(struct vm **out, const struct vm_config *cfg, const struct vm_cons
     else
         vm->con.in_fd = -1;
     struct machine_hooks hooks = {.uart_tx = on_uart_tx, .finisher = on_finisher, .ctx = vm};
+    vm->io_wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (vm->io_wake_fd >= 0 && vm_add_fd(vm, vm->io_wake_fd, POLLIN, io_woken, vm) == 0)
+        hooks.io_wake = io_wake;
     int rc = machine_create(&vm->m, &cfg->machine, &hooks, err);
     if (rc) {
+        if (vm->io_wake_fd >= 0)
+            close(vm->io_wake_fd);
         free(vm);
         *out = NULL;
         return rc;
@@ -185,7 +210,9 @@ void vm_free(struct vm *vm)
 {
     if (!vm)
         return;
-    machine_free(vm->m);
+    machine_free(vm->m); /* joins the I/O threads before their eventfd goes */
+    if (vm->io_wake_fd >= 0)
+        close(vm->io_wake_fd);
     free(vm);
 }
 

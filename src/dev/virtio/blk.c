@@ -2,8 +2,13 @@
  * FLUSH and GET_ID; status OK, IOERR or UNSUPP. A request's life is three steps:
  * blk_prepare (parse the chain, on the hart, under the device lock), blk_execute (only disk
  * I/O into or out of guest buffers: touches no queue state, so it may move to an I/O thread)
- * and blk_complete (status byte, used entry, interrupt; under the device lock). For now the
- * three run back to back inside the notify. A chain too short to hold the 16-byte header or
+ * and blk_complete (status byte, used entry, interrupt; under the device lock). Without I/O
+ * threads the three run back to back inside the notify; with them (virtio_blk_start_io) the
+ * notify only pops and prepares chains into free job slots, a worker executes a job with the
+ * lock released and completes it with the lock held, then refills the slots from the ring.
+ * The used entry is published with a release store (virtq_push) before the interrupt, so a
+ * driver that sees the interrupt sees the entry and the data. A reset bumps the epoch, drops
+ * jobs not started and waits for running ones, whose completion the epoch then discards. A chain too short to hold the 16-byte header or
  * the status byte is a device error; a request that merely asks for the impossible (past the
  * end, a write to a read-only disk, a length that is not whole sectors) gets IOERR. */
 #include "virtio_priv.h"
@@ -29,6 +34,8 @@ enum {
 enum { VIRTIO_BLK_S_OK = 0, VIRTIO_BLK_S_IOERR = 1, VIRTIO_BLK_S_UNSUPP = 2 };
 
 #define SECTOR 512
+#define BLK_JOBS 16   /* requests in flight with I/O threads */
+#define BLK_WORKERS 2 /* I/O threads */
 #define REQ_HEADER 16 /* le32 type, le32 reserved, le64 sector */
 #define BLK_ID_BYTES 20
 
@@ -39,12 +46,6 @@ enum { VIRTIO_BLK_S_OK = 0, VIRTIO_BLK_S_IOERR = 1, VIRTIO_BLK_S_UNSUPP = 2 };
 #define CFG_BLK_SIZE 20
 #define CFG_LEN 60
 
-struct virtio_blk {
-    struct virtio_dev vdev; /* first: the transport casts between the two */
-    struct disk *disk;
-    char serial[BLK_ID_BYTES];
-};
-
 /* One request, from its parsed header to its status. */
 struct blk_req {
     const struct virtq_elem *e;
@@ -52,6 +53,28 @@ struct blk_req {
     uint64_t sector;
     uint8_t status;
     uint32_t written; /* bytes placed in the writable part, status byte excluded */
+};
+
+struct blk_job {
+    enum { JOB_FREE, JOB_QUEUED, JOB_RUNNING } state;
+    uint32_t epoch;
+    struct virtq_elem *elem;
+    struct blk_req req;
+};
+
+struct virtio_blk {
+    struct virtio_dev vdev; /* first: the transport casts between the two */
+    struct disk *disk;
+    char serial[BLK_ID_BYTES];
+    /* I/O threads (all under vdev.lock but the execution itself) */
+    bool threaded, stop;
+    unsigned nworkers, running;
+    uint32_t epoch;
+    pthread_t workers[BLK_WORKERS];
+    pthread_cond_t work, idle;
+    struct blk_job jobs[BLK_JOBS];
+    void (*wake)(void *ctx);
+    void *wake_ctx;
 };
 
 static struct virtio_blk *to_blk(struct virtio_dev *d)
@@ -163,9 +186,150 @@ static void blk_complete(struct virtio_dev *d, struct virtq *q, struct blk_req *
     virtq_push(q, e->head, req->written + 1);
 }
 
+/* Pops chains into free job slots for the workers. Device lock held. */
+static void blk_fill(struct virtio_blk *b)
+{
+    struct virtio_dev *d = &b->vdev;
+    struct virtq *q = virtio_active_queue(d, 0);
+    if (!q)
+        return;
+    const char *why = NULL;
+    for (unsigned i = 0; i < BLK_JOBS; i++) {
+        struct blk_job *j = &b->jobs[i];
+        if (j->state != JOB_FREE)
+            continue;
+        int rc = virtq_pop(q, d->bus, j->elem, &why);
+        if (rc > 0 && blk_prepare(j->elem, &j->req, &why))
+            rc = -ERR_FORMAT;
+        if (rc < 0)
+            virtio_device_error(d, why);
+        if (rc <= 0)
+            return;
+        j->state = JOB_QUEUED;
+        j->epoch = b->epoch;
+        pthread_cond_signal(&b->work);
+    }
+}
+
+static void *blk_worker(void *arg)
+{
+    struct virtio_blk *b = arg;
+    struct virtio_dev *d = &b->vdev;
+    pthread_mutex_lock(&d->lock);
+    for (;;) {
+        struct blk_job *j = NULL;
+        while (!b->stop) {
+            for (unsigned i = 0; i < BLK_JOBS && !j; i++)
+                if (b->jobs[i].state == JOB_QUEUED)
+                    j = &b->jobs[i];
+            if (j)
+                break;
+            pthread_cond_wait(&b->work, &d->lock);
+        }
+        if (b->stop)
+            break;
+        j->state = JOB_RUNNING;
+        b->running++;
+        pthread_mutex_unlock(&d->lock);
+        blk_execute(b->disk, b->serial, &j->req);
+        pthread_mutex_lock(&d->lock);
+        struct virtq *q = virtio_active_queue(d, 0);
+        if (j->epoch == b->epoch && q) {
+            uint16_t old = q->used_idx;
+            blk_complete(d, q, &j->req);
+            virtio_queue_interrupt(d, q, old);
+        }
+        j->state = JOB_FREE;
+        b->running--;
+        pthread_cond_broadcast(&b->idle);
+        if (j->epoch == b->epoch)
+            blk_fill(b);
+        if (b->wake) {
+            pthread_mutex_unlock(&d->lock);
+            b->wake(b->wake_ctx);
+            pthread_mutex_lock(&d->lock);
+        }
+    }
+    pthread_mutex_unlock(&d->lock);
+    return NULL;
+}
+
+/* Device reset, lock held: forget queued jobs, let running ones finish unseen. */
+static void blk_reset(struct virtio_dev *d)
+{
+    struct virtio_blk *b = to_blk(d);
+    if (!b->threaded)
+        return;
+    b->epoch++;
+    for (unsigned i = 0; i < BLK_JOBS; i++)
+        if (b->jobs[i].state == JOB_QUEUED)
+            b->jobs[i].state = JOB_FREE;
+    while (b->running)
+        pthread_cond_wait(&b->idle, &d->lock);
+}
+
+static void blk_free(struct virtio_dev *d)
+{
+    struct virtio_blk *b = to_blk(d);
+    if (!b->threaded)
+        return;
+    pthread_mutex_lock(&d->lock);
+    b->stop = true;
+    pthread_cond_broadcast(&b->work);
+    pthread_mutex_unlock(&d->lock);
+    for (unsigned i = 0; i < b->nworkers; i++)
+        pthread_join(b->workers[i], NULL);
+    for (unsigned i = 0; i < BLK_JOBS; i++)
+        free(b->jobs[i].elem);
+    pthread_cond_destroy(&b->work);
+    pthread_cond_destroy(&b->idle);
+}
+
+int virtio_blk_start_io(struct virtio_dev *d, void (*wake)(void *ctx), void *ctx)
+{
+    struct virtio_blk *b = to_blk(d);
+    if (d->type->id != VIRTIO_ID_BLOCK || b->threaded)
+        return 0;
+    for (unsigned i = 0; i < BLK_JOBS; i++) {
+        b->jobs[i].elem = malloc(sizeof(struct virtq_elem));
+        if (!b->jobs[i].elem) {
+            while (i--)
+                free(b->jobs[i].elem);
+            return -ERR_NOMEM;
+        }
+    }
+    pthread_cond_init(&b->work, NULL);
+    pthread_cond_init(&b->idle, NULL);
+    b->wake = wake;
+    b->wake_ctx = ctx;
+    pthread_mutex_lock(&d->lock);
+    b->threaded = true;
+    pthread_mutex_unlock(&d->lock);
+    for (unsigned i = 0; i < BLK_WORKERS; i++) {
+        if (pthread_create(&b->workers[i], NULL, blk_worker, b))
+            break;
+        b->nworkers++;
+    }
+    if (!b->nworkers) {
+        pthread_mutex_lock(&d->lock);
+        b->threaded = false;
+        pthread_mutex_unlock(&d->lock);
+        for (unsigned i = 0; i < BLK_JOBS; i++)
+            free(b->jobs[i].elem);
+        pthread_cond_destroy(&b->work);
+        pthread_cond_destroy(&b->idle);
+        return -ERR_NOMEM;
+    }
+    return 0;
+}
+
 static void blk_notify(struct virtio_dev *d, unsigned qidx)
 {
     struct virtio_blk *b = to_blk(d);
+    if (b->threaded) {
+        blk_fill(b);
+        return;
+    }
     struct virtq *q = virtio_active_queue(d, qidx);
     if (!q)
         return;
@@ -216,6 +380,8 @@ static const struct virtio_dev_type blk_type = {
     .save_tag = "VBLK",
     .save_version = 1,
     .notify = blk_notify,
+    .reset = blk_reset,
+    .free = blk_free,
     .save = blk_save,
     .restore = blk_restore,
     .describe = blk_describe,

@@ -51,6 +51,10 @@ struct virtio_dev *virtio_blk_new(struct bus *bus, struct irq_line irq, struct d
                                   bool legacy);
 /* The string GET_ID returns (at most 20 bytes are used; default empty). */
 void virtio_blk_set_serial(struct virtio_dev *d, const char *serial);
+/* Moves the disk I/O off the notifying thread: worker threads execute requests (several in
+ * flight) and complete them under the device lock; wake(ctx) runs after each completion so
+ * that a VM loop asleep in poll sees the interrupt at once. Returns 0 or -ERR_NOMEM. */
+MUST_CHECK int virtio_blk_start_io(struct virtio_dev *d, void (*wake)(void *ctx), void *ctx);
 
 /* virtio-rng: fills the guest's buffers from the host's getrandom(). */
 struct virtio_dev *virtio_rng_new(struct bus *bus, struct irq_line irq, bool legacy);
