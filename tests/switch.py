@@ -136,9 +136,11 @@ def boot(guests, timeout):
     return ok
 
 
-def configure(g, dev, ip):
-    return "ok" in g.run("ip addr add %s/24 dev %s && ip link set %s up && echo ok"
-                         % (ip, dev, dev), timeout=60)
+def configure(g, mac, ip):
+    """Gives the NIC with this MAC the address (interface names follow probe order)."""
+    dev = "$(ip -o link | grep -i %s | cut -d: -f2 | tr -d ' ')" % mac
+    return "ok" in g.run("d=%s; ip addr add %s/24 dev $d && ip link set $d up && echo ok"
+                         % (dev, ip), timeout=60)
 
 
 def stop_all(guests):
@@ -181,9 +183,9 @@ else:
                                 log=os.path.join(work, "qemu-%d.log" % i))) for i in (1, 2, 3)]
     q1, q2, q3 = (g for _, g in qs)
     try:
-        if boot(qs, 120):
+        if boot(qs, 300):
             for i, (_, g) in enumerate(qs):
-                configure(g, "eth0", "10.1.0.%d" % (i + 1))
+                configure(g, "52:54:00:0a:00:0%d" % (i + 1), "10.1.0.%d" % (i + 1))
             st = status()
             check("three QEMU VMs are three ports", len(st["ports"]) == 3, st)
             ok, out = ping(q1, "10.1.0.2")
@@ -192,7 +194,7 @@ else:
             check("QEMU 2 pings QEMU 1 through the switch", ok, out)
             before = port_of(status(), q3.p.pid)
             q3.p.send_signal(signal.SIGSTOP)  # the third machine stops reading altogether
-            ok, detail = nc_transfer(q1, q2, "10.1.0.2", 512, 120)
+            ok, detail = nc_transfer(q1, q2, "10.1.0.2", 512, 300)
             check("512 KiB through nc arrive byte-identical while a third VM is stopped", ok,
                   detail)
             after = port_of(status(), q3.p.pid)
@@ -256,6 +258,16 @@ else:
     port = 20000 + os.getpid() % 20000
     a_argv = vbase + ["-netdev", "switch,id=n0,path=%s" % SW,
                       "-device", "virtio-net-device,netdev=n0,mac=52:54:00:0b:00:01"]
+    qsrv_path = os.path.join(work, "qemu-server")
+    qsrv = []
+    if QEMU:  # QEMU listens (-netdev stream,server=on), visor A connects to it
+        qsrv = [("qemu-server", Guest(qemu_argv(paths, "52:54:00:0b:00:05", "-netdev",
+                                                "stream,id=n0,server=on,addr.type=unix,"
+                                                "addr.path=%s" % qsrv_path),
+                                      log=os.path.join(work, "qemu-server.log")))]
+        if wait_for(lambda: os.path.exists(qsrv_path), 10):
+            a_argv += ["-netdev", "stream,id=n2,server=off,addr.type=unix,addr.path=%s"
+                       % qsrv_path, "-device", "virtio-net-device,netdev=n2,mac=52:54:00:0b:00:21"]
     if tap_ok:
         a_argv = ["ip", "netns", "exec", ns] + a_argv + [
             "-netdev", "tap,id=n1,ifname=vtap0,script=no,downscript=no",
@@ -279,17 +291,17 @@ else:
                                            "socket,id=n0,connect=127.0.0.1:%d" % port),
                                  log=os.path.join(work, "qemu-p2p.log")))]
     try:
-        if boot(vs + qs, 600):
+        if boot(vs + qs + qsrv, 600):
             check("two visor guests boot on the switch", True)
-            configure(va, "eth0", "10.1.0.11")
-            configure(vb, "eth0", "10.1.0.12")
+            configure(va, "52:54:00:0b:00:01", "10.1.0.11")
+            configure(vb, "52:54:00:0b:00:02", "10.1.0.12")
             ok, out = ping(va, "10.1.0.12")
             check("visor A pings visor B through the switch", ok, out)
             ok, out = ping(vb, "10.1.0.11")
             check("visor B pings visor A through the switch", ok, out)
             if qs:
                 qc, qp = qs[0][1], qs[1][1]
-                configure(qc, "eth0", "10.1.0.13")
+                configure(qc, "52:54:00:0b:00:03", "10.1.0.13")
                 before = port_of(status(), qc.p.pid)
             ok, detail = nc_transfer(va, vb, "10.1.0.12", 256, 300)
             check("256 KiB from visor A to visor B through nc arrive byte-identical", ok, detail)
@@ -302,20 +314,26 @@ else:
                 check("a QEMU guest pings a visor guest on the switch", ok, out)
                 ok, out = ping(va, "10.1.0.13")
                 check("a visor guest pings a QEMU guest on the switch", ok, out)
-                configure(vb, "eth1", "10.3.0.1")
-                configure(qp, "eth0", "10.3.0.2")
+                configure(vb, "52:54:00:0b:00:12", "10.3.0.1")
+                configure(qp, "52:54:00:0b:00:04", "10.3.0.2")
                 ok, out = ping(qp, "10.3.0.1")
                 check("QEMU (-netdev socket,connect=) pings visor (-netdev stream,server=on, "
                       "inet) point to point", ok, out)
                 ok, out = ping(vb, "10.3.0.2")
                 check("visor pings QEMU point to point", ok, out)
+                qs_ = qsrv[0][1]
+                configure(va, "52:54:00:0b:00:21", "10.4.0.1")
+                configure(qs_, "52:54:00:0b:00:05", "10.4.0.2")
+                ok, out = ping(va, "10.4.0.2")
+                check("visor (-netdev stream client, unix) pings QEMU (-netdev stream,server=on)",
+                      ok, out)
             else:
                 skip("visor with QEMU", "qemu-system-riscv64 is not installed")
             if tap_ok:
                 subprocess.run(["ip", "netns", "exec", ns, "ip", "addr", "add", "10.2.0.1/24",
                                 "dev", "vtap0"])
                 subprocess.run(["ip", "netns", "exec", ns, "ip", "link", "set", "vtap0", "up"])
-                configure(va, "eth1", "10.2.0.2")
+                configure(va, "52:54:00:0b:00:11", "10.2.0.2")
                 ok, out = ping(va, "10.2.0.1")
                 check("the visor guest pings the host's end of its TAP device", ok, out)
                 # the host connects to the guest: a TCP line from the namespace, read by nc
@@ -331,7 +349,7 @@ else:
                       r.returncode == 0 and got.strip() == "through the tap", (r.stderr, got))
     except GuestTimeout as e:
         check("visor guests on the switch", False, str(e))
-    stop_all(vs + qs)
+    stop_all(vs + qs + qsrv)
     if have_ns:
         subprocess.run(["ip", "netns", "del", ns])
 
