@@ -12,6 +12,7 @@
          address an earlier boot printed from /proc/kallsyms, continue to the shell.
 
 Usage: tests/gdb_test.py VISOR [--no-linux]. Prints "gdb: N passed, M failed" (or why skipped)."""
+import atexit
 import os
 import random
 import re
@@ -43,10 +44,22 @@ def check(name, cond, detail=""):
         print("FAIL", name, ("\n    " + str(detail)[-1500:].replace("\n", "\n    ")) if detail else "")
 
 
+started = []
+
+
+@atexit.register
+def kill_leftovers():
+    """A test that stopped half-way must not leave machines behind."""
+    for q in started:
+        if q.poll() is None:
+            q.kill()
+
+
 def start_visor(args, name):
     out = open(os.path.join(work, name + ".console"), "wb")
     p = subprocess.Popen([visor, "-M", "virt", "-nographic"] + args, stdin=subprocess.DEVNULL,
                          stdout=out, stderr=subprocess.STDOUT)
+    started.append(p)
     return p
 
 

@@ -11,6 +11,7 @@
   none     -monitor none: Ctrl-A c says there is no monitor.
 
 Usage: tests/monitor_test.py VISOR. Prints "monitor: N passed, M failed"."""
+import atexit
 import os
 import re
 import shutil
@@ -24,6 +25,17 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 visor = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/release/visor")
 passed = failed = 0
 work = tempfile.mkdtemp(prefix="visor-monitor-")
+
+
+started = []
+
+
+@atexit.register
+def kill_leftovers():
+    """A test that stopped half-way must not leave machines behind."""
+    for q in started:
+        if q.poll() is None:
+            q.kill()
 
 
 def check(name, cond, detail=""):
@@ -77,6 +89,7 @@ script = (b"\x01c" + b"".join(c.encode() + b"\r" for c in cmds) + b"\x01c" + b"\
 p = subprocess.Popen([visor, "-M", "virt", "-nographic", "-bios", "none", "-kernel", target, "-S",
                       "-device", "virtio-rng-device"],
                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+started.append(p)
 p.stdin.write(script)
 p.stdin.close()
 try:
@@ -145,6 +158,7 @@ con = open(os.path.join(work, "socket.console"), "wb")
 p = subprocess.Popen([visor, "-M", "virt", "-nographic", "-bios", "none", "-kernel", spin,
                       "-monitor", "unix:%s,server,nowait" % msock],
                      stdin=subprocess.DEVNULL, stdout=con, stderr=subprocess.STDOUT)
+started.append(p)
 wait_path(msock)
 m = Mon(msock)
 check("a -monitor socket greets with the banner", "QEMU 7.2.0 monitor" in m.banner, m.banner)
@@ -218,6 +232,7 @@ wsock = os.path.join(work, "w.sock")
 p = subprocess.Popen([visor, "-M", "virt", "-nographic", "-bios", "none", "-kernel", target,
                       "-monitor", "unix:%s,server" % wsock],
                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+started.append(p)
 wait_path(wsock)
 time.sleep(0.5)
 early = p.poll()
