@@ -13,3 +13,4 @@ bench: all bench-guests
 	@bash bench/interp.sh
 	@python3 bench/boot.py
 	@python3 bench/net.py
+	@python3 bench/switch.py
