@@ -168,6 +168,10 @@ r = subprocess.run([visor, "switch", os.path.join(work, "nobody"), "--status"],
 check("--status without a switch fails and says so",
       r.returncode == 1 and "no switch" in r.stderr, r.stderr)
 
+r = subprocess.run([visor, "switch", SW], capture_output=True, text=True, timeout=10)
+check("a second switch on a live switch's path is refused",
+      r.returncode == 1 and "already running" in r.stderr, r.stderr)
+
 paths = guest_paths()
 if not paths:
     skip("guests", "cannot build the Debian guest (guest/linux/build.sh)")
@@ -203,6 +207,7 @@ else:
             check("the third VM's port saw none of the unicast transfer (%s bytes out)" % grew,
                   grew is not None and grew < 64 * 1024, (before, after))
             # garbage and a peer killed mid-frame
+            left0 = status()["ports_left"]
             s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             s.connect(SW)
             s.sendall(struct.pack(">I", 0xffffffff) + b"junk")
@@ -216,7 +221,8 @@ else:
             time.sleep(0.5)
             st = status()
             check("garbage and a death mid-frame are counted and the peers forgotten",
-                  len(st["ports"]) == 3 and st["ports_left"] == 2 and st["left"]["drop_bad"] >= 3,
+                  len(st["ports"]) == 3 and st["ports_left"] == left0 + 2 and
+                  st["left"]["drop_bad"] >= 3,
                   st)
             ok, out = ping(q1, "10.1.0.2")
             check("the switch still forwards after the garbage", ok, out)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -46,6 +47,9 @@ static int status(const char *path, bool json)
             close(fd);
         return 1;
     }
+    struct timeval tv = {.tv_sec = 5}; /* a stopped switch does not hang its reader */
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
     const char *req = json ? "status json\n" : "status\n";
     if (write(fd, req, strlen(req)) != (ssize_t)strlen(req)) {
         fprintf(stderr, "visor: switch %s: cannot send the request: %s\n", path, strerror(errno));

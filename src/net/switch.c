@@ -65,6 +65,15 @@ int switch_new(struct net_switch **out, const char *path, char *err, size_t errl
         sw->path = xstrdup(path);
         sw->ctl_path = xmalloc(strlen(path) + 5);
         sprintf(sw->ctl_path, "%s.ctl", path);
+        /* A socket file nobody answers on is stale and gets replaced; a live switch is not. */
+        char why[128];
+        int probe = netsock_connect_unix(path, why, sizeof(why));
+        if (probe >= 0) {
+            close(probe);
+            snprintf(err, errlen, "a switch is already running on %s", path);
+            switch_free(sw);
+            return -ERR_BUSY;
+        }
         sw->lfd = netsock_listen_unix(path, err, errlen);
         if (sw->lfd >= 0)
             sw->ctl_fd = netsock_listen_unix(sw->ctl_path, err, errlen);
@@ -324,10 +333,8 @@ void switch_poll(struct net_switch *sw, int timeout_ms)
     if (pfd[1].revents & POLLIN) {
         int fd;
         while ((fd = netsock_accept(sw->ctl_fd)) >= 0) {
-            if (sw->nctl == SWITCH_MAX_CTL) {
-                close(fd);
-                continue;
-            }
+            if (sw->nctl == SWITCH_MAX_CTL)
+                ctl_close(sw, 0); /* a reader that never asks makes room for one that does */
             sw->ctl[sw->nctl++] = (struct ctl_client){.fd = fd};
         }
     }
