@@ -12,5 +12,6 @@ bench-guests: build/bench/cpu.elf
 bench: all bench-guests
 	@bash bench/interp.sh
 	@python3 bench/boot.py
+	@python3 bench/disk.py
 	@python3 bench/net.py
 	@python3 bench/switch.py
