@@ -3,7 +3,7 @@
 set -euo pipefail
 pkgs=(gcc make libfdt-dev device-tree-compiler gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf
       qemu-system-misc opensbi python3 clang libclang-rt-14-dev gdb-multiarch
-      libslirp-dev tshark)
+      libslirp-dev tshark qemu-utils)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

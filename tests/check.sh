@@ -50,6 +50,7 @@ suite durability python3 tests/durability.py build/release/visor
 suite linux python3 tests/linux.py build/release/visor
 suite minidisk-linux python3 tests/minidisk_linux.py build/release/visor
 suite net python3 tests/net.py build/release/visor
+suite disk bash tests/disk.sh build/release/visor
 suite switch python3 tests/switch.py build/release/visor
 suite gdb bash tests/gdb.sh build/release/visor
 suite trace bash tests/trace.sh build/release/visor
@@ -57,6 +58,7 @@ suite monitor bash tests/monitor.sh build/release/visor
 suite fuzz-gdb bash tests/fuzz/run.sh gdb 5
 suite fuzz-mon bash tests/fuzz/run.sh mon 5
 suite fuzz-virtio_net bash tests/fuzz/run.sh virtio_net 5
+suite fuzz-qcow2 bash tests/fuzz/run.sh qcow2 5
 suite fuzz-switch bash tests/fuzz/run.sh switch 5
 
 if [ $full = 1 ]; then

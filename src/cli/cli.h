@@ -20,6 +20,8 @@ enum cli_accel { ACCEL_DEFAULT, ACCEL_TCG, ACCEL_INTERP, ACCEL_JIT };
 #define CLI_MAX_DRIVES 8
 struct cli_drive {
     const char *id, *file;
+    const char *format; /* format=: raw, qcow2, or NULL to probe */
+    bool snapshot;      /* snapshot=on */
     bool readonly;
     bool if_virtio; /* if=virtio: becomes a virtio-blk device by itself */
     bool used;      /* claimed by a -device */
@@ -90,6 +92,9 @@ void cli_print_version(FILE *f);
 
 /* Parses a QEMU size ("128", "128M", "1.5G", "4096B"); a bare number is in MiB. */
 MUST_CHECK int cli_parse_size(const char *s, uint64_t *bytes);
+
+/* ---- disk_cmd.c: `visor disk create|overlay|info|convert ...` (argv[0] is "disk") ---- */
+int cli_disk_main(int argc, char **argv);
 
 /* ---- net.c: the netdevs and their filters, around the VM's life ---- */
 /* Opens every -netdev and filter-dump and connects the NICs' configs to them. */

@@ -31,6 +31,8 @@ static int dump_dtb(struct cli_opts *o)
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "disk"))
+        return cli_disk_main(argc - 1, argv + 1);
     if (argc > 1 && !strcmp(argv[1], "switch"))
         return switch_main(argc - 1, argv + 1);
     struct cli_opts o;

@@ -432,6 +432,12 @@ static int opt_no_reboot(struct cli_opts *o, const char *flag, const char *arg, 
     return 0;
 }
 
+static int opt_snapshot(struct cli_opts *o, const char *flag, const char *arg, char *err)
+{
+    o->vm.machine.snapshot = true;
+    return 0;
+}
+
 /* ---- Devices: -drive, -device, -object, -global (QEMU's syntax for the virt board) ---- */
 
 static int parse_bool(const char *v, bool *out)
@@ -497,8 +503,12 @@ static int opt_drive(struct cli_opts *o, const char *flag, const char *arg, char
                 return fail(err, "%s: if=%s: not supported by the virt machine (none or virtio)",
                             flag, kv.val);
         } else if (!strcmp(kv.key, "format")) {
-            if (strcmp(kv.val, "raw"))
-                return fail(err, "%s: format=%s: not supported (raw)", flag, kv.val);
+            if (strcmp(kv.val, "raw") && strcmp(kv.val, "qcow2"))
+                return fail(err, "%s: format=%s: not supported (raw or qcow2)", flag, kv.val);
+            d.format = own(o, kv.val);
+        } else if (!strcmp(kv.key, "snapshot")) {
+            if (parse_bool(kv.val, &d.snapshot))
+                return fail(err, "%s: snapshot=%s: expected on or off", flag, kv.val);
         } else if (!strcmp(kv.key, "readonly")) {
             if (parse_bool(kv.val, &d.readonly))
                 return fail(err, "%s: readonly=%s: expected on or off", flag, kv.val);
@@ -629,6 +639,8 @@ static int opt_device(struct cli_opts *o, const char *flag, const char *arg, cha
         v.readonly = d->readonly;
         v.id = d->id;
         drive_minidisk(&v, d);
+        v.format = d->format;
+        v.snapshot = d->snapshot;
     }
     if (v.kind == VDEV_NET && !mac)
         v.mac[0] = 0; /* all zero: cli_resolve_nets derives one once -name is known */
@@ -796,7 +808,8 @@ static int resolve_drives(struct cli_opts *o, char *err)
         struct cli_drive *d = &o->drives[i];
         if (d->if_virtio) {
             struct machine_vdev v = {.kind = VDEV_BLK, .slot = -1, .file = d->file,
-                                     .readonly = d->readonly, .id = d->id};
+                                     .readonly = d->readonly, .id = d->id,
+                                     .format = d->format, .snapshot = d->snapshot};
             drive_minidisk(&v, d);
             int rc = add_vdev(o, "-drive", v, err);
             if (rc)

@@ -37,6 +37,46 @@ struct disk_stats {
 };
 void disk_get_stats(const struct disk *d, struct disk_stats *s);
 
+/* ---- Formats: raw and qcow2 behind one interface (open.c, qcow2.c) ----
+ * disk_open opens an image of the given format ("raw", "qcow2", or NULL to probe by magic:
+ * *probed is then set, so the caller can warn as QEMU does; it may be NULL). A qcow2 image's
+ * backing chain is opened read-only with it. On failure err (DISK_ERRLEN) says what is wrong,
+ * naming the file: "'x.qcow2': bad qcow2 magic". */
+#define DISK_ERRLEN 512
+#define DISK_MAX_CHAIN 16 /* backing files below one image, as deep as we follow */
+MUST_CHECK int disk_open(const char *path, const char *format, bool readonly, struct disk **out,
+                         bool *probed, char *err);
+/* -snapshot: a temporary qcow2 overlay of the image (opened read-only) in $TMPDIR, deleted at
+ * once, so the guest's writes vanish when the disk is closed. */
+MUST_CHECK int disk_open_snapshot(const char *path, const char *format, struct disk **out,
+                                  char *err);
+/* "raw" or "qcow2". */
+const char *disk_format(const struct disk *d);
+/* Reads the first bytes of a file and names its format ("qcow2" or "raw"). */
+MUST_CHECK int disk_probe(const char *path, const char **format, char *err);
+
+/* Creates an image of size bytes (qcow2: version 3, 64 KiB clusters unless cluster_bits is
+ * given, refcount_order 4). backing may be NULL; it is stored as given and resolved relative
+ * to the new image's directory; with a backing file, size 0 means the backing file's size. */
+struct disk_create_opts {
+    const char *format; /* "raw" or "qcow2" */
+    uint64_t size;
+    const char *backing, *backing_format; /* qcow2 only; backing_format NULL: probed */
+    unsigned cluster_bits;                /* 0: 16 */
+};
+MUST_CHECK int disk_create(const char *path, const struct disk_create_opts *o, char *err);
+
+/* What `visor disk info` shows: the image's own description, not its backing file's. */
+struct disk_info {
+    const char *format;
+    uint64_t virtual_size, actual_size; /* actual: bytes the file occupies on the host */
+    uint32_t cluster_size;              /* qcow2 only */
+    unsigned version;                   /* qcow2 only */
+    char backing[1024], backing_full[4096], backing_format[32]; /* "" if none */
+};
+MUST_CHECK int disk_get_info(const char *path, const char *format, struct disk_info *info,
+                             char *err);
+
 /* ---- Minidisks: an extent of a volume, linked in a z/VM mode (extent.c, link.c) ----
  * A link mode says what the VM asks for; the links other processes hold on an overlapping
  * extent decide what it gets (disk_link_decide), atomically and across processes (link.c):

@@ -1,8 +1,10 @@
 /* The raw block backend: an image file (or host block device) whose bytes are the disk's
  * bytes. Transfers are positional (pread/pwrite), retried on EINTR and on short counts, and
  * bounded by the size taken at open, so a guest can neither grow the file nor read past it.
- * FLUSH is a real fdatasync. Image locking belongs to the minidisk layer, not here. */
-#include "disk.h"
+ * FLUSH is a real fdatasync. Image locking belongs to the minidisk layer, not here.
+ * struct disk also fronts the other formats (backend.h): the bounds checks and the counters
+ * here apply to them too, and only in-range transfers reach their ops. */
+#include "backend.h"
 
 #include "minidisk.h"
 
@@ -21,6 +23,8 @@ struct disk {
     struct disk_stats stats; /* updated with relaxed atomics: transfers may run concurrently */
     uint64_t base;           /* a minidisk extent: the disk's byte 0 is the file's byte base */
     struct minidisk *md;     /* link, extent and journal; NULL for a plain image */
+    const struct disk_ops *ops; /* NULL: the raw file itself (fd) */
+    void *priv;                 /* the backend's state */
 };
 
 static void count(uint64_t *c, uint64_t n)
@@ -63,12 +67,45 @@ int disk_open_raw(const char *path, bool readonly, struct disk **out)
     return 0;
 }
 
+struct disk *disk_new_backend(const struct disk_ops *ops, void *priv, uint64_t size,
+                              bool readonly, const char *path)
+{
+    struct disk *d = xcalloc(1, sizeof(*d));
+    d->fd = -1;
+    d->readonly = readonly;
+    d->size = size;
+    d->path = xstrdup(path);
+    d->ops = ops;
+    d->priv = priv;
+    return d;
+}
+
+const char *disk_format(const struct disk *d)
+{
+    return d->ops ? d->ops->format : "raw";
+}
+
+/* A backend's transfer, counted as the raw path counts its own. */
+static int backend_done(struct disk *d, int rc, uint64_t *ops, uint64_t *bytes, size_t len)
+{
+    if (rc) {
+        count(&d->stats.errors, 1);
+        return rc;
+    }
+    count(ops, 1);
+    count(bytes, len);
+    return 0;
+}
+
 void disk_close(struct disk *d)
 {
     if (!d)
         return;
     minidisk_free(d->md);
-    close(d->fd);
+    if (d->ops)
+        d->ops->close(d->priv);
+    if (d->fd >= 0)
+        close(d->fd);
     free(d->path);
     free(d);
 }
@@ -120,6 +157,9 @@ int disk_read(struct disk *d, uint64_t off, void *buf, size_t len)
         count(&d->stats.errors, 1);
         return -ERR_RANGE;
     }
+    if (d->ops)
+        return backend_done(d, d->ops->read(d->priv, off, buf, len), &d->stats.reads,
+                            &d->stats.bytes_read, len);
     uint8_t *p = buf;
     size_t done = 0;
     while (done < len) {
@@ -147,6 +187,9 @@ int disk_write(struct disk *d, uint64_t off, const void *buf, size_t len)
         count(&d->stats.errors, 1);
         return -ERR_RANGE;
     }
+    if (d->ops)
+        return backend_done(d, d->ops->write(d->priv, off, buf, len), &d->stats.writes,
+                            &d->stats.bytes_written, len);
     const uint8_t *p = buf;
     size_t done = 0;
     while (done < len) {
@@ -171,6 +214,12 @@ int disk_flush(struct disk *d)
     count(&d->stats.flushes, 1);
     if (d->readonly)
         return 0;
+    if (d->ops) {
+        int rc = d->ops->flush(d->priv);
+        if (rc)
+            count(&d->stats.errors, 1);
+        return rc;
+    }
     uint64_t mark = d->md ? minidisk_journal_mark(d->md) : 0;
     while (fdatasync(d->fd) < 0) {
         if (errno != EINTR) {

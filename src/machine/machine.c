@@ -103,6 +103,49 @@ static int check_overlaps(const struct machine_config *c, char *err)
     return 0;
 }
 
+/* A raw drive is a minidisk: a whole image or an extent, linked in a mode. */
+static int open_minidisk(const struct machine_vdev *v, struct disk **out, char *err)
+{
+    char name[128], why[MACHINE_ERRLEN - 8], outcome[48];
+    struct disk_spec spec = blk_spec(v, name, sizeof(name));
+    int rc = disk_open_spec(&spec, out, why, sizeof(why));
+    if (rc) {
+        snprintf(err, MACHINE_ERRLEN, "%s", why);
+        return rc;
+    }
+    fprintf(stderr, "visor: drive %s: link %s\n", name, disk_link_outcome(*out, outcome,
+                                                                         sizeof(outcome)));
+    return 0;
+}
+
+/* A -drive's image in its format (probed, with QEMU's warning, when none was given),
+ * under a temporary overlay with -snapshot. */
+static int open_drive(const struct machine_vdev *v, bool snapshot, struct disk **out, char *err)
+{
+    char derr[DISK_ERRLEN];
+    const char *format = v->format;
+    int rc = 0;
+    if (!format && !(rc = disk_probe(v->file, &format, derr)) && !strcmp(format, "raw"))
+        warn("WARNING: Image format was not specified for '%s' and probing guessed raw.\n"
+             "         Automatically detecting the format is dangerous for raw images.\n"
+             "         Specify the 'raw' format explicitly to remove this warning.",
+             v->file);
+    if (!rc && !strcmp(format, "raw") && !snapshot && !v->snapshot)
+        return open_minidisk(v, out, err);
+    if (!rc && (v->extent || v->link_given)) {
+        snprintf(err, MACHINE_ERRLEN, "-drive %s: offset=, size= and link= need a raw image "
+                 "without snapshot", v->id ? v->id : v->file);
+        return -ERR_INVAL;
+    }
+    if (!rc)
+        rc = snapshot || v->snapshot ? disk_open_snapshot(v->file, format, out, derr)
+                                     : disk_open(v->file, format, v->readonly, out, NULL, derr);
+    if (rc)
+        snprintf(err, MACHINE_ERRLEN, "-drive %s: could not open %.400s%s", v->id ? v->id : "",
+                 derr, v->readonly ? " (read-only)" : "");
+    return rc;
+}
+
 /* Puts each configured virtio device on its slot — an explicit bus=virtio-mmio-bus.N first,
  * then the rest from the highest free slot down, as QEMU assigns them — and fills the other
  * slots with empty transports. */
@@ -146,15 +189,9 @@ static int build_virtio(struct machine *m, char *err)
         struct irq_line irq = plic_input(m->plic, machine_map[MAP_VIRTIO].irq + s);
         switch (v->kind) {
         case VDEV_BLK: {
-            char name[128], why[MACHINE_ERRLEN - 8], outcome[48];
-            struct disk_spec spec = blk_spec(v, name, sizeof(name));
-            int rc = disk_open_spec(&spec, &m->disks[s], why, sizeof(why));
-            if (rc) {
-                snprintf(err, MACHINE_ERRLEN, "%s", why);
+            int rc = open_drive(v, c->snapshot, &m->disks[s], err);
+            if (rc)
                 return rc;
-            }
-            fprintf(stderr, "visor: drive %s: link %s\n", name,
-                    disk_link_outcome(m->disks[s], outcome, sizeof(outcome)));
             m->virtio[s] = virtio_blk_new(&m->bus, irq, m->disks[s], c->virtio_legacy);
             if (v->serial)
                 virtio_blk_set_serial(m->virtio[s], v->serial);

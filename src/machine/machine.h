@@ -72,6 +72,8 @@ struct machine_vdev {
     bool link_given;              /* blk: link= given; else W, or R when readonly */
     enum disk_link_mode link;     /* blk: the link mode asked for, if link_given */
     const char *journal;          /* blk: x-journal=FILE (test mode), or NULL */
+    const char *format; /* blk: "raw", "qcow2", or NULL to probe (with QEMU's warning) */
+    bool snapshot;      /* blk: writes go to a temporary overlay (-drive snapshot=on) */
     /* net: the backend (NULL: not connected; the owner opens and frees it) and the MAC */
     struct netdev *netdev;
     const char *netdev_id; /* the -device's netdev=, which the owner resolves */
@@ -91,6 +93,7 @@ struct machine_config {
     struct machine_vdev vdevs[MACHINE_VIRTIO_SLOTS];
     unsigned nvdevs;
     bool virtio_legacy; /* -global virtio-mmio.force-legacy=true: version 1 transports */
+    bool snapshot;      /* -snapshot: every disk writes to a temporary overlay */
 };
 
 /* What the board calls back into its owner for. Any may be NULL. */

@@ -257,7 +257,8 @@ TEST(virtio_device_mistakes_refused_by_name)
 {
     REFUSED("needs file=IMAGE", "-drive", "if=none,id=d0");
     REFUSED("no default disk interface", "-drive", "file=x.img");
-    REFUSED("format=qcow2: not supported", "-drive", "file=x.img,if=none,id=d,format=qcow2");
+    REFUSED("format=vmdk: not supported (raw or qcow2)", "-drive",
+            "file=x.img,if=none,id=d,format=vmdk");
     REFUSED("if=ide: not supported", "-drive", "file=x.img,if=ide");
     REFUSED("unsupported property 'cache'", "-drive", "file=x.img,if=none,id=d,cache=none");
     REFUSED("-drive d0: no -device", "-bios", "none", "-drive", "file=x.img,if=none,id=d0");
