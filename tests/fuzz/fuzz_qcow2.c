@@ -13,7 +13,13 @@
 
 #define MAX_INPUT (1 << 20)
 
-static char path[64];
+static char dir[] = "/tmp/visor-fuzz-qcow2-XXXXXX", path[64];
+
+static void cleanup(void)
+{
+    unlink(path);
+    rmdir(dir);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -22,10 +28,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size > MAX_INPUT)
         return 0;
     if (!path[0]) {
-        char dir[] = "/tmp/visor-fuzz-qcow2-XXXXXX";
         if (!mkdtemp(dir))
             abort();
         snprintf(path, sizeof(path), "%s/image", dir);
+        atexit(cleanup);
     }
     uint8_t *img = malloc(size + 1);
     memcpy(img, data, size);
