@@ -13,7 +13,7 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 check() { # check NAME COMMAND...: the command must succeed
     local name=$1
     shift
-    if "$@" >/tmp/visor-disk-check.out 2>&1; then ok; else bad "$name"; sed 's/^/    /' /tmp/visor-disk-check.out | tail -5; fi
+    if "$@" >"$t/check.out" 2>&1; then ok; else bad "$name"; sed "s/^/    /" "$t/check.out" | tail -5; fi
 }
 refused() { # refused NAME TEXT COMMAND...: exit status 1 and TEXT on stderr
     local name=$1 text=$2
