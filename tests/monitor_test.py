@@ -82,12 +82,17 @@ def first_words_of_text():
 
 # ---- console: Ctrl-A c ----
 cmds = ["info status", "info registers", "xp /4wx 0x80000000", "x /2i 0x80000000", "info mtree",
-        "info qtree", "info virtio", "info cpus", "help", "nonsense"]
+        "info qtree", "info virtio", "info block", "info cpus", "help", "nonsense"]
 # into the monitor, the commands, back to the guest, into the monitor again, cont
 script = (b"\x01c" + b"".join(c.encode() + b"\r" for c in cmds) + b"\x01c" + b"\x01c" +
           b"cont\r")
+volume = os.path.join(tempfile.mkdtemp(prefix="visor-mon-"), "vol.img")
+with open(volume, "wb") as f:
+    f.truncate(4 << 20)
 p = subprocess.Popen([visor, "-M", "virt", "-nographic", "-bios", "none", "-kernel", target, "-S",
-                      "-device", "virtio-rng-device"],
+                      "-device", "virtio-rng-device", "-drive",
+                      "file=%s,if=none,format=raw,id=vol0,offset=1M,size=1M,link=M" % volume,
+                      "-device", "virtio-blk-device,drive=vol0,bus=virtio-mmio-bus.2"],
                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 started.append(p)
 p.stdin.write(script)
@@ -115,6 +120,9 @@ check("info qtree lists devices with their MMIO and IRQ", "mmio 0000000010000000
 check("info virtio shows the transports and the rng device",
       re.search(r"virtio-mmio@10008000 \(irq 8\): device 4 \(rng\)", out) is not None and
       "device 0 (empty)" in out, out)
+check("info block shows the minidisk's extent and the link granted",
+      re.search(r"virtio-mmio-bus\.2: vol0: '[^']*vol\.img' offset=1048576 size=1048576, "
+                r"1048576 bytes, link M granted, read-write", out) is not None, out)
 check("info cpus", "* CPU #0: pc=0x0000000000001000 M-mode" in out, out)
 check("help lists the commands", "system_reset" in out and "xp /fmt addr" in out, out)
 check("an unknown command is reported", "unknown command: 'nonsense'" in out, out)

@@ -223,6 +223,24 @@ static void info_qtree(struct mon_ctx *c, const char *args)
     }
 }
 
+/* Each disk behind a virtio-blk slot, as the disk layer describes it (minidisk extent and the
+ * link mode granted included). */
+static void info_block(struct mon_ctx *c, const char *args)
+{
+    struct machine *mc = machine_of(c);
+    bool any = false;
+    for (unsigned s = 0; s < MACHINE_VIRTIO_SLOTS; s++) {
+        if (!mc->disks[s])
+            continue;
+        char line[512];
+        disk_describe(mc->disks[s], line, sizeof(line));
+        say(c, "virtio-mmio-bus.%u: %s\n", s, line);
+        any = true;
+    }
+    if (!any)
+        say(c, "no block devices\n");
+}
+
 /* The virtio-mmio registers that can be read without side effects (virtio 1.x, "MMIO Device
  * Register Layout"), then whatever the device says of itself. */
 static void info_virtio(struct mon_ctx *c, const char *args)
