@@ -86,7 +86,9 @@ cmds = ["info status", "info registers", "xp /4wx 0x80000000", "x /2i 0x80000000
 # into the monitor, the commands, back to the guest, into the monitor again, cont
 script = (b"\x01c" + b"".join(c.encode() + b"\r" for c in cmds) + b"\x01c" + b"\x01c" +
           b"cont\r")
-volume = os.path.join(tempfile.mkdtemp(prefix="visor-mon-"), "vol.img")
+volume_dir = tempfile.mkdtemp(prefix="visor-mon-")
+atexit.register(shutil.rmtree, volume_dir, True)
+volume = os.path.join(volume_dir, "vol.img")
 with open(volume, "wb") as f:
     f.truncate(4 << 20)
 p = subprocess.Popen([visor, "-M", "virt", "-nographic", "-bios", "none", "-kernel", target, "-S",
