@@ -79,6 +79,13 @@ try:
         got = f.read(4096)
     want = (pattern[:64]) * 64
     check("the written block is on the host image byte for byte", got == want)
+    # discard reaches the host: the block is a hole (zeros) in the image afterwards
+    out = g.run("blkdiscard -o %d -l 4096 /dev/vda && echo discard-ok" % (3 * 4096))
+    check("blkdiscard on /dev/vda", "discard-ok" in out, out)
+    with open(disk, "rb") as f:
+        f.seek(3 * 4096)
+        got = f.read(4096)
+    check("the discarded block reads as zeros on the host", got == bytes(4096))
     # and what the host wrote is what the guest reads
     out = g.run("dd if=/dev/vda bs=512 count=1 2>/dev/null | wc -c")
     check("reads from /dev/vda", out.strip() == "512", out)

@@ -30,6 +30,11 @@ MUST_CHECK int disk_read(struct disk *d, uint64_t off, void *buf, size_t len);
 MUST_CHECK int disk_write(struct disk *d, uint64_t off, const void *buf, size_t len);
 /* Makes every completed write durable (fdatasync). A no-op success on a read-only disk. */
 MUST_CHECK int disk_flush(struct disk *d);
+/* Whether disk_zero is available: a writable raw image (discard and write-zeroes). */
+bool disk_can_zero(const struct disk *d);
+/* Makes [off, off+len) read as zeros, giving the blocks back to the host filesystem where it
+ * can (a hole punched in the file), else writing zeros. */
+MUST_CHECK int disk_zero(struct disk *d, uint64_t off, uint64_t len);
 
 /* Counters, always on. */
 struct disk_stats {

@@ -99,6 +99,11 @@ uint64_t minidisk_journal_mark(struct minidisk *md)
     return n;
 }
 
+bool minidisk_journaled(const struct minidisk *md)
+{
+    return md->journal >= 0;
+}
+
 void minidisk_journal_write(struct minidisk *md, uint64_t off, const void *buf, size_t len)
 {
     if (md->journal < 0)

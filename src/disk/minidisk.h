@@ -17,6 +17,7 @@ int raw_fd(const struct disk *d);
 /* extent.c: the journal hooks (no-ops without a journal) and the destructor. */
 void minidisk_free(struct minidisk *md);
 uint64_t minidisk_journal_mark(struct minidisk *md);
+bool minidisk_journaled(const struct minidisk *md);
 void minidisk_journal_write(struct minidisk *md, uint64_t off, const void *buf, size_t len);
 void minidisk_journal_flush(struct minidisk *md, uint64_t mark);
 

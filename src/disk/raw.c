@@ -4,6 +4,7 @@
  * FLUSH is a real fdatasync. Image locking belongs to the minidisk layer, not here.
  * struct disk also fronts the other formats (backend.h): the bounds checks and the counters
  * here apply to them too, and only in-range transfers reach their ops. */
+#define _GNU_SOURCE /* fallocate */
 #include "backend.h"
 
 #include "minidisk.h"
@@ -229,6 +230,47 @@ int disk_flush(struct disk *d)
     }
     if (d->md)
         minidisk_journal_flush(d->md, mark);
+    return 0;
+}
+
+bool disk_can_zero(const struct disk *d)
+{
+    return !d->ops && !d->readonly;
+}
+
+/* Zeros by writing them, in chunks: the fallback where holes cannot be punched. */
+static int write_zeros(struct disk *d, uint64_t off, uint64_t len)
+{
+    static const uint8_t zeros[65536];
+    while (len) {
+        size_t k = len < sizeof(zeros) ? (size_t)len : sizeof(zeros);
+        int rc = disk_write(d, off, zeros, k);
+        if (rc)
+            return rc;
+        off += k;
+        len -= k;
+    }
+    return 0;
+}
+
+int disk_zero(struct disk *d, uint64_t off, uint64_t len)
+{
+    if (!disk_can_zero(d) || !in_range(d, off, len)) {
+        count(&d->stats.errors, 1);
+        return d->readonly ? -ERR_UNSUPPORTED : -ERR_RANGE;
+    }
+    /* A journaled disk (the durability test mode) must see the zeros as writes. */
+    if (d->md && minidisk_journaled(d->md))
+        return write_zeros(d, off, len);
+    int rc;
+    do {
+        rc = fallocate(d->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)(d->base + off),
+                       (off_t)len);
+    } while (rc < 0 && errno == EINTR);
+    if (rc < 0)
+        return write_zeros(d, off, len); /* e.g. a block device, or a filesystem without holes */
+    count(&d->stats.writes, 1);
+    count(&d->stats.bytes_written, len);
     return 0;
 }
 

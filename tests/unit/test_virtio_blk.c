@@ -13,7 +13,7 @@
 #define ITABLE (DATA_BASE + 0x400)
 #define SECTORS 64
 
-enum { T_IN = 0, T_OUT = 1, T_FLUSH = 4, T_GET_ID = 8 };
+enum { T_IN = 0, T_OUT = 1, T_FLUSH = 4, T_GET_ID = 8, T_DISCARD = 11, T_WRITE_ZEROES = 13 };
 enum { S_OK = 0, S_IOERR = 1, S_UNSUPP = 2 };
 
 static uint16_t qn; /* queue size: 16, or QueueNumMax if a test build shrank it */
@@ -260,9 +260,65 @@ TEST(unknown_request_types_are_unsupp)
 {
     struct rig r;
     rig_up(&r, false, false, ~0ull);
-    CHECK_EQ(request(&r, 11, 0, 0, false), S_UNSUPP); /* DISCARD, not offered */
+    CHECK_EQ(request(&r, 12, 0, 0, false), S_UNSUPP); /* no type 12 */
     CHECK_EQ(request(&r, 0x7fffffff, 0, 512, true), S_UNSUPP);
     CHECK(!needs_reset(&r.v));
+    rig_down(&r);
+}
+
+/* One discard/write-zeroes segment in the data buffer. */
+static void segment(struct rig *r, unsigned i, uint64_t sector, uint32_t count, uint32_t flags)
+{
+    g64(&r->v, DATA + 16 * i, sector);
+    g32(&r->v, DATA + 16 * i + 8, count);
+    g32(&r->v, DATA + 16 * i + 12, flags);
+}
+
+TEST(discard_and_write_zeroes_punch_holes_in_range_and_refuse_the_rest)
+{
+    struct rig r;
+    rig_up(&r, false, false, ~0ull);
+    uint64_t f = dev_features(&r.v);
+    CHECK(f & (1u << 13)); /* DISCARD */
+    CHECK(f & (1u << 14)); /* WRITE_ZEROES */
+    CHECK(rd(&r.v, R_CONFIG + 36) >= SECTORS); /* max_discard_sectors */
+    CHECK(rd(&r.v, R_CONFIG + 40) >= 2);       /* max_discard_seg */
+    CHECK_EQ(rdn(&r.v, R_CONFIG + 56, 1), 1);  /* write_zeroes_may_unmap */
+    /* two segments: sectors 4..5 and 9; their neighbours keep their contents */
+    segment(&r, 0, 4, 2, 0);
+    segment(&r, 1, 9, 1, 0);
+    CHECK_EQ(request(&r, T_DISCARD, 0, 32, false), S_OK);
+    CHECK_EQ(file_u64(&r, 4 * 512), 0);
+    CHECK_EQ(file_u64(&r, 5 * 512), 0);
+    CHECK_EQ(file_u64(&r, 9 * 512), 0);
+    CHECK_EQ(file_u64(&r, 3 * 512), 3);
+    CHECK_EQ(file_u64(&r, 6 * 512), 6);
+    CHECK_EQ(file_u64(&r, 8 * 512), 8);
+    segment(&r, 0, 20, 1, 1); /* write-zeroes may unmap */
+    CHECK_EQ(request(&r, T_WRITE_ZEROES, 0, 16, false), S_OK);
+    CHECK_EQ(file_u64(&r, 20 * 512), 0);
+    CHECK_EQ(file_u64(&r, 21 * 512), 21);
+    /* discard with the unmap flag, reserved flags, a ragged payload: UNSUPP */
+    segment(&r, 0, 30, 1, 1);
+    CHECK_EQ(request(&r, T_DISCARD, 0, 16, false), S_UNSUPP);
+    segment(&r, 0, 30, 1, 2);
+    CHECK_EQ(request(&r, T_WRITE_ZEROES, 0, 16, false), S_UNSUPP);
+    CHECK_EQ(request(&r, T_DISCARD, 0, 24, false), S_UNSUPP);
+    CHECK_EQ(file_u64(&r, 30 * 512), 30);
+    /* past the end, or wrapping: IOERR, nothing zeroed */
+    segment(&r, 0, SECTORS - 1, 2, 0);
+    CHECK_EQ(request(&r, T_DISCARD, 0, 16, false), S_IOERR);
+    segment(&r, 0, ~0ull, 1, 0);
+    CHECK_EQ(request(&r, T_WRITE_ZEROES, 0, 16, false), S_IOERR);
+    CHECK_EQ(file_u64(&r, (SECTORS - 1) * 512), SECTORS - 1);
+    CHECK(!needs_reset(&r.v));
+    rig_down(&r);
+    /* a read-only disk offers neither */
+    rig_up(&r, true, false, ~0ull);
+    CHECK(!(dev_features(&r.v) & (1u << 13)));
+    segment(&r, 0, 4, 1, 0);
+    CHECK_EQ(request(&r, T_DISCARD, 0, 16, false), S_UNSUPP);
+    CHECK_EQ(file_u64(&r, 4 * 512), 4);
     rig_down(&r);
 }
 

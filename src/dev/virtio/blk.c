@@ -22,12 +22,16 @@
 #define VIRTIO_BLK_F_RO 5
 #define VIRTIO_BLK_F_BLK_SIZE 6
 #define VIRTIO_BLK_F_FLUSH 9
+#define VIRTIO_BLK_F_DISCARD 13
+#define VIRTIO_BLK_F_WRITE_ZEROES 14
 
 enum {
     VIRTIO_BLK_T_IN = 0,
     VIRTIO_BLK_T_OUT = 1,
     VIRTIO_BLK_T_FLUSH = 4,
     VIRTIO_BLK_T_GET_ID = 8,
+    VIRTIO_BLK_T_DISCARD = 11,
+    VIRTIO_BLK_T_WRITE_ZEROES = 13,
 };
 #define VIRTIO_BLK_T_BARRIER 0x80000000u /* legacy flag, ignored */
 
@@ -44,7 +48,19 @@ enum { VIRTIO_BLK_S_OK = 0, VIRTIO_BLK_S_IOERR = 1, VIRTIO_BLK_S_UNSUPP = 2 };
 #define CFG_CAPACITY 0
 #define CFG_SEG_MAX 12
 #define CFG_BLK_SIZE 20
+#define CFG_MAX_DISCARD_SECTORS 36
+#define CFG_MAX_DISCARD_SEG 40
+#define CFG_DISCARD_ALIGNMENT 44
+#define CFG_MAX_WRITE_ZEROES_SECTORS 48
+#define CFG_MAX_WRITE_ZEROES_SEG 52
+#define CFG_WRITE_ZEROES_MAY_UNMAP 56
 #define CFG_LEN 60
+
+/* Discard and write-zeroes carry segments of {le64 sector, le32 sectors, le32 flags}. */
+#define ZERO_SEGMENT 16
+#define ZERO_MAX_SEGMENTS 16
+#define ZERO_MAX_SECTORS 0x3fffffu
+#define ZERO_FLAG_UNMAP 1u
 
 /* One request, from its parsed header to its status. */
 struct blk_req {
@@ -139,6 +155,31 @@ static bool range_ok(const struct disk *disk, uint64_t sector, uint64_t bytes)
     return bytes % SECTOR == 0 && sector <= capacity && bytes / SECTOR <= capacity - sector;
 }
 
+/* Discard or write-zeroes: each segment must lie in the disk; discard with the unmap flag, or
+ * any reserved flag, is UNSUPP (virtio 1.2, "Device Operation" of the block device). Both
+ * punch holes: a discarded range reading as zeros is allowed, and write-zeroes may unmap. */
+static uint8_t blk_zero(struct disk *disk, const struct virtq_elem *e, uint64_t out_data,
+                        bool discard)
+{
+    if (out_data == 0 || out_data % ZERO_SEGMENT || out_data / ZERO_SEGMENT > ZERO_MAX_SEGMENTS)
+        return VIRTIO_BLK_S_UNSUPP;
+    if (disk_readonly(disk))
+        return VIRTIO_BLK_S_IOERR;
+    for (uint64_t at = 0; at < out_data; at += ZERO_SEGMENT) {
+        uint8_t seg[ZERO_SEGMENT];
+        if (virtq_copy_out(e, REQ_HEADER + at, seg, sizeof(seg)) != sizeof(seg))
+            return VIRTIO_BLK_S_IOERR;
+        uint64_t sector = get_le64(seg);
+        uint32_t count = get_le32(seg + 8), flags = get_le32(seg + 12);
+        if ((flags & ~ZERO_FLAG_UNMAP) || (discard && (flags & ZERO_FLAG_UNMAP)))
+            return VIRTIO_BLK_S_UNSUPP;
+        if (count > ZERO_MAX_SECTORS || !range_ok(disk, sector, (uint64_t)count * SECTOR) ||
+            disk_zero(disk, sector * SECTOR, (uint64_t)count * SECTOR))
+            return VIRTIO_BLK_S_IOERR;
+    }
+    return VIRTIO_BLK_S_OK;
+}
+
 /* The I/O itself. Reads only req and the disk, writes only guest data buffers and req. */
 static void blk_execute(struct disk *disk, const char serial[BLK_ID_BYTES], struct blk_req *req)
 {
@@ -161,6 +202,12 @@ static void blk_execute(struct disk *disk, const char serial[BLK_ID_BYTES], stru
     case VIRTIO_BLK_T_FLUSH:
         if (disk_flush(disk))
             req->status = VIRTIO_BLK_S_IOERR;
+        break;
+    case VIRTIO_BLK_T_DISCARD:
+    case VIRTIO_BLK_T_WRITE_ZEROES:
+        req->status = disk_can_zero(disk) ? blk_zero(disk, e, out_data,
+                                                     req->type == VIRTIO_BLK_T_DISCARD)
+                                          : VIRTIO_BLK_S_UNSUPP;
         break;
     case VIRTIO_BLK_T_GET_ID: {
         uint8_t id[BLK_ID_BYTES];
@@ -396,6 +443,8 @@ struct virtio_dev *virtio_blk_new(struct bus *bus, struct irq_line irq, struct d
         1ull << VIRTIO_BLK_F_SEG_MAX | 1ull << VIRTIO_BLK_F_BLK_SIZE | 1ull << VIRTIO_BLK_F_FLUSH;
     if (disk_readonly(disk))
         features |= 1ull << VIRTIO_BLK_F_RO;
+    if (disk_can_zero(disk))
+        features |= 1ull << VIRTIO_BLK_F_DISCARD | 1ull << VIRTIO_BLK_F_WRITE_ZEROES;
     virtio_dev_init(&b->vdev, &blk_type, bus, irq, legacy, features);
     uint8_t *c = b->vdev.config;
     b->vdev.config_len = CFG_LEN;
@@ -403,6 +452,14 @@ struct virtio_dev *virtio_blk_new(struct bus *bus, struct irq_line irq, struct d
     /* Header and status take two descriptors of a chain the queue size bounds (QEMU's rule). */
     put_le32(c + CFG_SEG_MAX, VIRTIO_QUEUE_MAX - 2);
     put_le32(c + CFG_BLK_SIZE, SECTOR);
+    if (disk_can_zero(disk)) {
+        put_le32(c + CFG_MAX_DISCARD_SECTORS, ZERO_MAX_SECTORS);
+        put_le32(c + CFG_MAX_DISCARD_SEG, ZERO_MAX_SEGMENTS);
+        put_le32(c + CFG_DISCARD_ALIGNMENT, 1);
+        put_le32(c + CFG_MAX_WRITE_ZEROES_SECTORS, ZERO_MAX_SECTORS);
+        put_le32(c + CFG_MAX_WRITE_ZEROES_SEG, ZERO_MAX_SEGMENTS);
+        c[CFG_WRITE_ZEROES_MAY_UNMAP] = 1;
+    }
     return &b->vdev;
 }
 
