@@ -96,6 +96,58 @@ refused "-drive with a corrupt L1 offset" "L1 table outside the file" \
 refused "-drive format=vmdk" "format=vmdk: not supported" \
     "$visor" -M virt -bios none -drive file=q.qcow2,format=vmdk,if=virtio -nographic
 
+# ---- qcow2 image locks (QEMU's bytes, src/disk/link.c): one writer at a time ----
+# hold NAME DRIVE-OPTIONS: a paused visor (-S keeps it up) on lk.qcow2; $hpid is its pid
+# while it runs, empty once it has exited (status in $hstatus, stderr in NAME.err).
+hpids=()
+hold() {
+    "$visor" -M virt -bios none -nographic -S -monitor none -serial none \
+        -drive "file=lk.qcow2,if=none,format=qcow2,id=d0$2" -device virtio-blk-device,drive=d0 \
+        </dev/null >/dev/null 2>"$1.err" &
+    hpid=$!
+    sleep 0.3
+    if kill -0 $hpid 2>/dev/null; then hpids+=($hpid); else wait $hpid; hstatus=$?; hpid=; fi
+}
+unhold() { [ -n "$1" ] && kill "$1" 2>/dev/null && wait "$1" 2>/dev/null; }
+"$visor" disk create -f qcow2 lk.qcow2 1M >/dev/null
+hold first ""
+first=$hpid
+if [ -n "$first" ]; then ok; else bad "qcow2 lock: the first writer starts: $(cat first.err)"; fi
+hold second ""
+if [ -z "$hpid" ] && [ "$hstatus" = 1 ] && grep -q "lk.qcow2.*refused.*linked in mode W" second.err
+then ok; else bad "qcow2 lock: a second visor writer is refused: $(cat second.err)"; unhold "$hpid"; fi
+hold reader ",readonly=on"
+if [ -z "$hpid" ] && [ "$hstatus" = 1 ] && grep -q "lk.qcow2" reader.err
+then ok; else bad "qcow2 lock: a visor reader is refused while visor writes: $(cat reader.err)"; unhold "$hpid"; fi
+qemu_hold() { # a paused QEMU on lk.qcow2; $qpid while it runs, empty once it has exited
+    qemu-system-riscv64 -M virt -bios none -nographic -S -monitor none -serial none \
+        -drive "file=lk.qcow2,if=none,format=qcow2,id=d0$1" -device virtio-blk-device,drive=d0 \
+        </dev/null >/dev/null 2>qemu.err &
+    qpid=$!
+    sleep 0.5
+    if kill -0 $qpid 2>/dev/null; then hpids+=($qpid); else wait $qpid; qpid=; fi
+}
+if command -v qemu-system-riscv64 >/dev/null; then
+    qemu_hold ""
+    if [ -z "$qpid" ] && grep -qi "lock" qemu.err; then ok; else
+        bad "qcow2 lock: QEMU's writer is refused while visor writes: $(cat qemu.err)"; unhold "$qpid"; fi
+    unhold "$first"
+    qemu_hold ""
+    if [ -n "$qpid" ]; then ok; else bad "qcow2 lock: QEMU writes once visor is gone: $(cat qemu.err)"; fi
+    hold second ""
+    if [ -z "$hpid" ] && [ "$hstatus" = 1 ] && grep -q "lk.qcow2.*QEMU image lock: a writer" second.err
+    then ok; else bad "qcow2 lock: visor's writer is refused while QEMU writes: $(cat second.err)"; unhold "$hpid"; fi
+    unhold "$qpid"
+else
+    echo "disk: QEMU lock interop skipped (no qemu-system-riscv64)"
+    unhold "$first"
+fi
+hold again ""
+if [ -n "$hpid" ]; then ok; else bad "qcow2 lock: released when the holder exits: $(cat again.err)"; fi
+unhold "$hpid"
+for p in "${hpids[@]}"; do kill "$p" 2>/dev/null; done
+wait 2>/dev/null
+
 # ---- the Debian guest on a qcow2 overlay of a raw base, and -snapshot ----
 if out=$(python3 "$root/tests/disk_guest.py" "$visor" 2>&1); then :; fi
 echo "$out" | grep -v '^PASS' || true

@@ -18,6 +18,7 @@
  * its L2 table: after a crash a cluster reads either its old or its new contents.
  * One mutex serialises the transfers of one image (the cache and the allocator are shared). */
 #include "backend.h"
+#include "minidisk.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -77,6 +78,7 @@ struct qcow2 {
     struct l2_slot l2[L2_CACHE_SLOTS];
     uint64_t tick;
     struct disk *backing; /* NULL: unallocated clusters read as zeros */
+    struct disk_link *link; /* QEMU's image lock on the file: W, or R when read-only */
     uint8_t *buf;         /* one cluster, for partial writes to new clusters */
     pthread_mutex_t lock;
 };
@@ -624,6 +626,7 @@ static void qcow2_free(struct qcow2 *q)
     free(q->buf);
     if (q->fd >= 0)
         close(q->fd);
+    link_release(q->link);
     pthread_mutex_destroy(&q->lock);
     free(q);
 }
@@ -711,7 +714,21 @@ int qcow2_open(const char *path, bool readonly, const struct disk_chain *up, str
     q->fd = fd;
     q->readonly = readonly;
     pthread_mutex_init(&q->lock, NULL);
-    int rc = parse_header(fd, path, readonly, &q->h, err);
+    /* As QEMU's file driver locks every image it opens (a backing file too, read-only): a
+     * whole-image link, W when writing, R when not (link.c holds QEMU's bytes). */
+    char name[DISK_ERRLEN / 2], why[DISK_ERRLEN];
+    snprintf(name, sizeof(name), "'%s'", path);
+    int rc = link_acquire(name, path, 0, 0, true, readonly ? DISK_LINK_R : DISK_LINK_W,
+                          &q->link, why, sizeof(why));
+    if (!rc && !link_same_file(q->link, fd)) {
+        snprintf(why, sizeof(why), "'%s' was replaced while being opened", path);
+        rc = -ERR_IO;
+    }
+    if (rc) {
+        memcpy(err, why, DISK_ERRLEN);
+        goto fail;
+    }
+    rc = parse_header(fd, path, readonly, &q->h, err);
     if (rc)
         goto fail;
     q->cs = 1ull << q->h.cluster_bits;
