@@ -7,7 +7,12 @@ build/bench/cpu.elf: bench/cpu.c bench/start.S bench/link.ld
 	@mkdir -p $(dir $@)
 	$(BENCH_CC) $(BENCH_CFLAGS) -T bench/link.ld bench/start.S bench/cpu.c -o $@
 
-bench-guests: build/bench/cpu.elf
+# The same workload compiled for the host, for ratios to native speed.
+build/bench/cpu-native: bench/cpu.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -DBENCH_NATIVE -o $@ bench/cpu.c
+
+bench-guests: build/bench/cpu.elf build/bench/cpu-native
 
 bench: all bench-guests
 	@bash bench/interp.sh

@@ -4,8 +4,21 @@
  * exact on visor), and powers off through the SiFive test finisher. */
 #include <stdint.h>
 
+#ifdef BENCH_NATIVE
+/* The same workload as a host program (bench/native.sh), for the ratio to native speed. */
+#include <stdio.h>
+#include <stdlib.h>
+static void putc_uart(char c)
+{
+    putchar(c);
+}
+#define READ_INSTRET(v) ((v) = 0)
+#define POWER_OFF() exit(0)
+#else
 #define UART ((volatile uint8_t *)0x10000000)
 #define FINISHER ((volatile uint32_t *)0x100000)
+#define READ_INSTRET(v) __asm__ volatile("csrr %0, minstret" : "=r"(v))
+#define POWER_OFF() (*FINISHER = 0x5555)
 
 static void putc_uart(char c)
 {
@@ -13,6 +26,7 @@ static void putc_uart(char c)
         ;
     UART[0] = (uint8_t)c;
 }
+#endif
 
 static void puts_uart(const char *s)
 {
@@ -103,20 +117,27 @@ void bench_main(void);
 void bench_main(void)
 {
     uint64_t start, end, sum = 0;
-    __asm__ volatile("csrr %0, minstret" : "=r"(start));
+    READ_INSTRET(start);
     for (uint32_t round = 0; round < 60; round++) {
         sum += sieve();
         sum += crc32(sieve_buf, sizeof(sieve_buf) / 4);
         sum += sort(round);
         sum += (uint32_t)matmul((int32_t)round);
     }
-    __asm__ volatile("csrr %0, minstret" : "=r"(end));
+    READ_INSTRET(end);
     puts_uart("checksum ");
     put_dec(sum);
     puts_uart("\ninstructions ");
     put_dec(end - start);
     puts_uart("\n");
-    *FINISHER = 0x5555;
+    POWER_OFF();
     for (;;)
         ;
 }
+
+#ifdef BENCH_NATIVE
+int main(void)
+{
+    bench_main();
+}
+#endif

@@ -28,10 +28,14 @@ insns=$(grep -a '^instructions' /tmp/visor-bench.out | awk '{print $2}')
 sum_v=$(grep -a '^checksum' /tmp/visor-bench.out)
 tq=$(best_time qemu-system-riscv64 "${flags[@]}")
 sum_q=$(grep -a '^checksum' /tmp/visor-bench.out)
+tn=$(best_time build/bench/cpu-native)
+sum_n=$(grep -a '^checksum' /tmp/visor-bench.out)
+[ "$sum_v" = "$sum_n" ] || { echo "bench: checksums differ: visor '$sum_v' native '$sum_n'"; exit 1; }
 [ "$sum_v" = "$sum_q" ] || { echo "bench: checksums differ: visor '$sum_v' qemu '$sum_q'"; exit 1; }
 printf 'workload: %s guest instructions (%s)\n' "$insns" "$sum_v"
-awk -v n="$insns" -v tv="$tv" -v tq="$tq" 'BEGIN {
+awk -v n="$insns" -v tv="$tv" -v tq="$tq" -v tn="$tn" 'BEGIN {
     printf "visor interpreter: %.3f s  %.1f MIPS\n", tv, n / tv / 1e6
     printf "qemu-system-riscv64 (TCG): %.3f s  %.1f MIPS\n", tq, n / tq / 1e6
     printf "ratio visor/qemu speed: %.3f\n", tq / tv
+    printf "native (host gcc -O2): %.3f s; visor %.3f of native, qemu %.3f of native\n", tn, tn / tv, tn / tq
 }'
