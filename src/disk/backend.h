@@ -27,8 +27,9 @@ struct disk_chain {
 };
 
 /* qcow2.c */
+/* journal: x-journal=FILE (minidisk.h), or NULL. */
 MUST_CHECK int qcow2_open(const char *path, bool readonly, const struct disk_chain *up,
-                          struct disk **out, char *err);
+                          const char *journal, struct disk **out, char *err);
 MUST_CHECK int qcow2_create(const char *path, const struct disk_create_opts *o, char *err);
 MUST_CHECK int qcow2_info(const char *path, struct disk_info *info, char *err);
 /* open.c: disk_open for an image with overlays above it (a backing file). */

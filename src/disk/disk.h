@@ -55,6 +55,10 @@ MUST_CHECK int disk_open(const char *path, const char *format, bool readonly, st
  * once, so the guest's writes vanish when the disk is closed. */
 MUST_CHECK int disk_open_snapshot(const char *path, const char *format, struct disk **out,
                                   char *err);
+/* A qcow2 image whose file writes and fdatasyncs are journaled to journal (the x-journal=
+ * test mode; a raw drive journals through disk_open_spec). */
+MUST_CHECK int disk_open_journaled(const char *path, const char *format, bool readonly,
+                                   const char *journal, struct disk **out, char *err);
 /* "raw" or "qcow2". */
 const char *disk_format(const struct disk *d);
 /* Reads the first bytes of a file and names its format ("qcow2" or "raw"). */

@@ -8,7 +8,8 @@
  * completed flush to FILE: "VISORJ1\n", then records 'W' le64 offset le32 length data and
  * 'F' le64 count, where count is the number of W records before the flush began. The image a
  * power cut would leave is the original plus the first count writes of the last F
- * (tests/lib/journal.py builds it). */
+ * (tests/lib/journal.py builds it). A qcow2 image journals the same way, at the file level: its
+ * data and metadata writes and its fdatasyncs (minidisk_journal_new). */
 #include "minidisk.h"
 
 #include <errno.h>
@@ -143,6 +144,21 @@ void minidisk_free(struct minidisk *md)
     free(md->name);
     free(md->path);
     free(md);
+}
+
+struct minidisk *minidisk_journal_new(const char *name, const char *journal, char *err,
+                                      size_t errlen)
+{
+    struct minidisk *md = xcalloc(1, sizeof(*md));
+    md->name = xstrdup(name);
+    md->path = xstrdup(name);
+    md->journal = -1;
+    pthread_mutex_init(&md->journal_lock, NULL);
+    if (journal_open(md, journal, err, errlen)) {
+        minidisk_free(md);
+        return NULL;
+    }
+    return md;
 }
 
 static int check_extent(const struct disk_spec *s, uint64_t vol, uint64_t *size, char *err,

@@ -20,6 +20,9 @@ uint64_t minidisk_journal_mark(struct minidisk *md);
 bool minidisk_journaled(const struct minidisk *md);
 void minidisk_journal_write(struct minidisk *md, uint64_t off, const void *buf, size_t len);
 void minidisk_journal_flush(struct minidisk *md, uint64_t mark);
+/* A minidisk that only journals, for a qcow2 file (no link, no extent); NULL with err. */
+struct minidisk *minidisk_journal_new(const char *name, const char *journal, char *err,
+                                      size_t errlen);
 
 /* link.c: takes the link of mode m on [off, off + size) of the volume at path (whole: the
  * whole image, whatever its size, and QEMU's lock bytes too). Returns 0 with the link, or

@@ -40,7 +40,7 @@ int disk_open_chain(const char *path, const char *format, bool readonly,
             return rc;
     }
     if (!strcmp(format, "qcow2"))
-        return qcow2_open(path, readonly, up, out, err);
+        return qcow2_open(path, readonly, up, NULL, out, err);
     if (strcmp(format, "raw")) {
         snprintf(err, DISK_ERRLEN, "'%s': unknown format '%s' (raw or qcow2)", path, format);
         return -ERR_UNSUPPORTED;
@@ -55,6 +55,23 @@ int disk_open(const char *path, const char *format, bool readonly, struct disk *
               bool *probed, char *err)
 {
     return disk_open_chain(path, format, readonly, NULL, out, probed, err);
+}
+
+int disk_open_journaled(const char *path, const char *format, bool readonly, const char *journal,
+                        struct disk **out, char *err)
+{
+    *out = NULL;
+    if (!format) {
+        int rc = disk_probe(path, &format, err);
+        if (rc)
+            return rc;
+    }
+    if (strcmp(format, "qcow2")) {
+        snprintf(err, DISK_ERRLEN, "'%s': x-journal= on a %s image needs the minidisk path", path,
+                 format);
+        return -ERR_UNSUPPORTED;
+    }
+    return qcow2_open(path, readonly, NULL, journal, out, err);
 }
 
 int disk_open_snapshot(const char *path, const char *format, struct disk **out, char *err)
@@ -89,7 +106,7 @@ int disk_open_snapshot(const char *path, const char *format, struct disk **out, 
     close(fd);
     rc = qcow2_create(tmp, &o, err);
     if (!rc)
-        rc = qcow2_open(tmp, false, NULL, out, err);
+        rc = qcow2_open(tmp, false, NULL, NULL, out, err);
     unlink(tmp); /* the open descriptor keeps it until the disk is closed */
     return rc;
 }

@@ -79,6 +79,7 @@ struct qcow2 {
     uint64_t tick;
     struct disk *backing; /* NULL: unallocated clusters read as zeros */
     struct disk_link *link; /* QEMU's image lock on the file: W, or R when read-only */
+    struct minidisk *md;    /* x-journal: every file write and fdatasync; NULL: none */
     uint8_t *buf;         /* one cluster, for partial writes to new clusters */
     pthread_mutex_t lock;
 };
@@ -165,6 +166,24 @@ static int sync_fd(int fd)
         if (errno != EINTR)
             return -ERR_IO;
     return 0;
+}
+
+/* The writes and syncs of an open image: journaled when x-journal= asks (minidisk.h). */
+static int qwrite(struct qcow2 *q, uint64_t off, const void *buf, size_t len)
+{
+    int rc = write_at(q->fd, off, buf, len);
+    if (!rc && q->md)
+        minidisk_journal_write(q->md, off, buf, len);
+    return rc;
+}
+
+static int qsync(struct qcow2 *q)
+{
+    uint64_t mark = q->md ? minidisk_journal_mark(q->md) : 0;
+    int rc = sync_fd(q->fd);
+    if (!rc && q->md)
+        minidisk_journal_flush(q->md, mark);
+    return rc;
 }
 
 /* ---- The header: read and validated, so every later offset can be trusted ---- */
@@ -349,17 +368,17 @@ static int grow_refcount_table(struct qcow2 *q, uint64_t need)
     uint8_t *t = xcalloc(clusters, q->cs);
     for (uint64_t i = 0; i < entries; i++)
         put_be64(t + i * 8, q->rt[i]);
-    rc = write_at(q->fd, new_off, t, clusters * q->cs);
+    rc = qwrite(q, new_off, t, clusters * q->cs);
     free(t);
     if (!rc)
-        rc = sync_fd(q->fd);
+        rc = qsync(q);
     uint8_t hb[12];
     put_be64(hb, new_off);
     put_be32(hb + 8, (uint32_t)clusters);
     if (!rc)
-        rc = write_at(q->fd, 48, hb, sizeof(hb));
+        rc = qwrite(q, 48, hb, sizeof(hb));
     if (!rc)
-        rc = sync_fd(q->fd);
+        rc = qsync(q);
     for (uint64_t i = 0; i < old_clusters && !rc; i++)
         rc = refcount_set(q, old_off / q->cs + i, 0);
     return rc;
@@ -383,14 +402,14 @@ static int refcount_set(struct qcow2 *q, uint64_t cluster, uint16_t v)
         uint8_t *b = xcalloc(1, q->cs);
         if (covers_self)
             put_be16(b + (self % per_block) * 2, 1);
-        int rc = write_at(q->fd, block, b, q->cs);
+        int rc = qwrite(q, block, b, q->cs);
         free(b);
         if (!rc)
-            rc = sync_fd(q->fd); /* the block before the table entry that points at it */
+            rc = qsync(q); /* the block before the table entry that points at it */
         uint8_t e[8];
         put_be64(e, block);
         if (!rc)
-            rc = write_at(q->fd, q->h.rt_off + ti * 8, e, 8);
+            rc = qwrite(q, q->h.rt_off + ti * 8, e, 8);
         if (rc)
             return rc;
         q->rt[ti] = block;
@@ -399,7 +418,7 @@ static int refcount_set(struct qcow2 *q, uint64_t cluster, uint16_t v)
     }
     uint8_t e[2];
     put_be16(e, v);
-    return write_at(q->fd, block + bi * 2, e, 2);
+    return qwrite(q, block + bi * 2, e, 2);
 }
 
 static int alloc_cluster(struct qcow2 *q, uint64_t *off)
@@ -426,9 +445,9 @@ static int l2_victim(struct qcow2 *q, struct l2_slot **out)
             v = s;
     }
     if (v->off && v->dirty) {
-        int rc = sync_fd(q->fd);
+        int rc = qsync(q);
         if (!rc)
-            rc = write_at(q->fd, v->off, v->t, q->cs);
+            rc = qwrite(q, v->off, v->t, q->cs);
         if (rc)
             return rc;
         v->dirty = false;
@@ -540,17 +559,17 @@ static int write_piece(struct qcow2 *q, uint64_t off, const uint8_t *p, size_t n
         return -ERR_FORMAT;
     bool zero = q->h.version >= 3 && (entry & OFLAG_ZERO);
     if (host && !zero) /* allocated: refcount 1 (no snapshots), so written in place */
-        return write_at(q->fd, host + co, p, n);
+        return qwrite(q, host + co, p, n);
     /* A new cluster (or a preallocated zero one): written whole, then pointed at. */
     if (!host && (rc = alloc_cluster(q, &host)))
         return rc;
     if (n == q->cs) {
-        rc = write_at(q->fd, host, p, n);
+        rc = qwrite(q, host, p, n);
     } else {
         rc = read_piece(q, entry, off - co, q->buf, q->cs);
         memcpy(q->buf + co, p, n);
         if (!rc)
-            rc = write_at(q->fd, host, q->buf, q->cs);
+            rc = qwrite(q, host, q->buf, q->cs);
     }
     if (rc)
         return rc;
@@ -580,30 +599,30 @@ static int qcow2_write(void *priv, uint64_t off, const void *buf, size_t len)
 
 static int flush_locked(struct qcow2 *q)
 {
-    int rc = sync_fd(q->fd); /* data and refcounts before the tables that point at them */
+    int rc = qsync(q); /* data and refcounts before the tables that point at them */
     bool wrote = false;
     for (unsigned i = 0; i < L2_CACHE_SLOTS && !rc; i++) {
         struct l2_slot *s = &q->l2[i];
         if (s->off && s->dirty) {
-            rc = write_at(q->fd, s->off, s->t, q->cs);
+            rc = qwrite(q, s->off, s->t, q->cs);
             s->dirty = rc != 0;
             wrote = true;
         }
     }
     if (!rc && q->l1_dirty) {
         if (wrote)
-            rc = sync_fd(q->fd); /* L2 tables before the L1 entries that point at them */
+            rc = qsync(q); /* L2 tables before the L1 entries that point at them */
         uint8_t *t = xmalloc((size_t)q->h.l1_size * 8);
         for (uint32_t i = 0; i < q->h.l1_size; i++)
             put_be64(t + i * 8, q->l1[i]);
         if (!rc)
-            rc = write_at(q->fd, q->h.l1_off, t, (size_t)q->h.l1_size * 8);
+            rc = qwrite(q, q->h.l1_off, t, (size_t)q->h.l1_size * 8);
         free(t);
         q->l1_dirty = rc != 0;
         wrote = true;
     }
     if (!rc && wrote)
-        rc = sync_fd(q->fd);
+        rc = qsync(q);
     return rc;
 }
 
@@ -627,6 +646,7 @@ static void qcow2_free(struct qcow2 *q)
     if (q->fd >= 0)
         close(q->fd);
     link_release(q->link);
+    minidisk_free(q->md);
     pthread_mutex_destroy(&q->lock);
     free(q);
 }
@@ -685,8 +705,8 @@ void disk_backing_path(const char *image, const char *name, char *out, size_t ou
         snprintf(out, outlen, "%.*s/%s", (int)(slash - image), image, name);
 }
 
-int qcow2_open(const char *path, bool readonly, const struct disk_chain *up, struct disk **out,
-               char *err)
+int qcow2_open(const char *path, bool readonly, const struct disk_chain *up, const char *journal,
+               struct disk **out, char *err)
 {
     *out = NULL;
     int fd = open(path, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
@@ -718,14 +738,18 @@ int qcow2_open(const char *path, bool readonly, const struct disk_chain *up, str
      * whole-image link, W when writing, R when not (link.c holds QEMU's bytes). */
     char name[DISK_ERRLEN / 2], why[DISK_ERRLEN];
     snprintf(name, sizeof(name), "'%s'", path);
-    int rc = link_acquire(name, path, 0, 0, true, readonly ? DISK_LINK_R : DISK_LINK_W,
-                          &q->link, why, sizeof(why));
+    int rc = link_acquire(name, path, 0, 0, true, readonly ? DISK_LINK_R : DISK_LINK_W, &q->link,
+                          why, sizeof(why));
     if (!rc && !link_same_file(q->link, fd)) {
         snprintf(why, sizeof(why), "'%s' was replaced while being opened", path);
         rc = -ERR_IO;
     }
     if (rc) {
         memcpy(err, why, DISK_ERRLEN);
+        goto fail;
+    }
+    if (journal && !(q->md = minidisk_journal_new(path, journal, err, DISK_ERRLEN))) {
+        rc = -ERR_IO;
         goto fail;
     }
     rc = parse_header(fd, path, readonly, &q->h, err);
@@ -742,7 +766,7 @@ int qcow2_open(const char *path, bool readonly, const struct disk_chain *up, str
     if (!readonly && q->h.version >= 3 && q->h.autoclear) {
         /* We keep no bitmaps: clear the auto-clear bits before writing, as the spec asks. */
         uint8_t z[8] = {0};
-        if ((rc = write_at(fd, 88, z, 8)) || (rc = sync_fd(fd))) {
+        if ((rc = qwrite(q, 88, z, 8)) || (rc = qsync(q))) {
             bad(err, path, rc, "cannot clear the auto-clear features: %s", strerror(errno));
             goto fail;
         }

@@ -132,14 +132,18 @@ static int open_drive(const struct machine_vdev *v, bool snapshot, struct disk *
              v->file);
     if (!rc && !strcmp(format, "raw") && !snapshot && !v->snapshot)
         return open_minidisk(v, out, err);
-    if (!rc && (v->extent || v->link_given)) {
-        snprintf(err, MACHINE_ERRLEN, "-drive %s: offset=, size= and link= need a raw image "
-                 "without snapshot", v->id ? v->id : v->file);
+    if (!rc && (v->extent || v->link_given || (v->journal && (snapshot || v->snapshot)))) {
+        snprintf(err, MACHINE_ERRLEN, "-drive %s: offset=, size=, link= and x-journal= need an "
+                 "image without snapshot (and offset=, size=, link= a raw one)",
+                 v->id ? v->id : v->file);
         return -ERR_INVAL;
     }
-    if (!rc)
-        rc = snapshot || v->snapshot ? disk_open_snapshot(v->file, format, out, derr)
-                                     : disk_open(v->file, format, v->readonly, out, NULL, derr);
+    if (!rc && (snapshot || v->snapshot))
+        rc = disk_open_snapshot(v->file, format, out, derr);
+    else if (!rc && v->journal)
+        rc = disk_open_journaled(v->file, format, v->readonly, v->journal, out, derr);
+    else if (!rc)
+        rc = disk_open(v->file, format, v->readonly, out, NULL, derr);
     if (rc)
         snprintf(err, MACHINE_ERRLEN, "-drive %s: could not open %.400s%s", v->id ? v->id : "",
                  derr, v->readonly ? " (read-only)" : "");
