@@ -5,7 +5,7 @@ GUEST_CFLAGS := -march=rv64gc -mabi=lp64d -mcmodel=medany -nostdlib -ffreestandi
                 -O2 -g -Wall -Wextra -Werror -fno-pic -Wl,--build-id=none,--no-warn-rwx-segments
 GUEST_HELLO := guest/hello/start.S guest/hello/hello.c
 
-build/guest/hello.elf: $(GUEST_HELLO) guest/hello/hello.ld guest/guest.mk
+build/guest/hello.elf: $(GUEST_HELLO) guest/hello/hello.ld guest/lib/console.h guest/guest.mk
 	@mkdir -p $(dir $@)
 	$(GUEST_CC) $(GUEST_CFLAGS) -T guest/hello/hello.ld -o $@ $(GUEST_HELLO)
 

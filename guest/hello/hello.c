@@ -5,10 +5,6 @@
  * It runs the same on QEMU: `qemu-system-riscv64 -M virt -bios none -kernel hello.elf`. */
 #include <stdint.h>
 
-#define UART_BASE 0x10000000ul
-#define UART_THR 0
-#define UART_LSR 5
-#define UART_LSR_THRE 0x20
 #define TEST_BASE 0x100000ul
 #define TEST_PASS 0x5555u
 #define TEST_FAIL 0x3333u
@@ -21,14 +17,6 @@ void main(unsigned long hartid, const void *fdt);
 void finish(unsigned long code);
 void on_trap(unsigned long cause, unsigned long epc, unsigned long tval);
 
-static inline void mmio_w8(unsigned long a, uint8_t v)
-{
-    *(volatile uint8_t *)a = v;
-}
-static inline uint8_t mmio_r8(unsigned long a)
-{
-    return *(volatile uint8_t *)a;
-}
 static inline void mmio_w32(unsigned long a, uint32_t v)
 {
     *(volatile uint32_t *)a = v;
@@ -42,45 +30,8 @@ static inline uint64_t mmio_r64(unsigned long a)
     return *(volatile uint64_t *)a;
 }
 
-/* ---- output ---- */
-
-static void putc_(char c)
-{
-    while (!(mmio_r8(UART_BASE + UART_LSR) & UART_LSR_THRE))
-        ;
-    mmio_w8(UART_BASE + UART_THR, (uint8_t)c);
-}
-
-static void puts_(const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '\n')
-            putc_('\r');
-        putc_(*s);
-    }
-}
-
-static void put_dec(uint64_t v)
-{
-    char buf[24];
-    int n = 0;
-    do {
-        buf[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n)
-        putc_(buf[--n]);
-}
-
-static void put_hex(uint64_t v)
-{
-    puts_("0x");
-    int shift = 60;
-    while (shift > 0 && !((v >> shift) & 0xf))
-        shift -= 4;
-    for (; shift >= 0; shift -= 4)
-        putc_("0123456789abcdef"[(v >> shift) & 0xf]);
-}
+/* ---- output: putc_, puts_, put_dec, put_hex ---- */
+#include "../lib/console.h"
 
 void finish(unsigned long code)
 {

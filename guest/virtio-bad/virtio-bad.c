@@ -12,7 +12,6 @@
  *   -device virtio-blk-device,drive=d0,bus=virtio-mmio-bus.0 */
 #include <stdint.h>
 
-#define UART_BASE 0x10000000ul
 #define TEST_BASE 0x100000ul
 #define CLINT_MTIME 0x200bff8ul
 #define VIRTIO_BASE 0x10001000ul
@@ -56,16 +55,6 @@ enum { T_IN = 0, T_OUT = 1, T_FLUSH = 4, T_GET_ID = 8 };
 void main(const void *fdt);
 void on_trap(unsigned long cause, unsigned long epc, unsigned long tval);
 
-static inline void w8(unsigned long a, uint8_t v)
-{
-    *(volatile uint8_t *)a = v;
-}
-
-static inline uint8_t r8(unsigned long a)
-{
-    return *(volatile uint8_t *)a;
-}
-
 static inline uint64_t r64(unsigned long a)
 {
     return *(volatile uint64_t *)a;
@@ -88,45 +77,8 @@ static void vw(unsigned off, uint32_t v)
     *(volatile uint32_t *)(VIRTIO_BASE + off) = v;
 }
 
-/* ---- output ---- */
-
-static void putc_(char c)
-{
-    while (!(r8(UART_BASE + 5) & 0x20))
-        ;
-    w8(UART_BASE, (uint8_t)c);
-}
-
-static void puts_(const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '\n')
-            putc_('\r');
-        putc_(*s);
-    }
-}
-
-static void put_dec(uint64_t v)
-{
-    char buf[24];
-    int n = 0;
-    do {
-        buf[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n)
-        putc_(buf[--n]);
-}
-
-static void put_hex(uint64_t v)
-{
-    puts_("0x");
-    int shift = 60;
-    while (shift > 0 && !((v >> shift) & 0xf))
-        shift -= 4;
-    for (; shift >= 0; shift -= 4)
-        putc_("0123456789abcdef"[(v >> shift) & 0xf]);
-}
+/* ---- output: putc_, puts_, put_dec, put_hex ---- */
+#include "../lib/console.h"
 
 static void finish(unsigned code)
 {

@@ -6,7 +6,8 @@
 #     -device virtio-blk-device,drive=d0,bus=virtio-mmio-bus.0
 VIRTIO_BAD_SRCS := guest/virtio-bad/start.S guest/virtio-bad/virtio-bad.c
 
-build/guest/virtio-bad.elf: $(VIRTIO_BAD_SRCS) guest/virtio-bad/virtio-bad.ld guest/virtio-bad/virtio-bad.mk
+build/guest/virtio-bad.elf: $(VIRTIO_BAD_SRCS) guest/virtio-bad/virtio-bad.ld guest/lib/console.h \
+                            guest/virtio-bad/virtio-bad.mk
 	@mkdir -p $(dir $@)
 	$(GUEST_CC) $(GUEST_CFLAGS) -T guest/virtio-bad/virtio-bad.ld -o $@ $(VIRTIO_BAD_SRCS)
 
