@@ -224,6 +224,7 @@ static int set_accel(struct cli_opts *o, const char *flag, const char *name, cha
     else
         return fail(err, "%s: unsupported accelerator '%s' (visor has tcg, jit and interp)", flag,
                     name);
+    o->vm.machine.interp_only = o->accel == ACCEL_INTERP;
     return 0;
 }
 
@@ -273,6 +274,17 @@ static int opt_accel(struct cli_opts *o, const char *flag, const char *arg, char
     int rc;
     struct kv_iter it = kv_start(arg, "accel");
     while ((rc = kv_next(&it, &kv)) > 0) {
+        if (!strcmp(kv.key, "tb-size")) {
+            /* QEMU's unit: MiB of translated code */
+            char *end;
+            errno = 0;
+            unsigned long long mb = strtoull(kv.val, &end, 10);
+            if (errno || end == kv.val || *end || mb == 0 || mb > 2048)
+                return fail(err, "%s: tb-size must be a number of MiB from 1 to 2048, not '%s'",
+                            flag, kv.val);
+            o->vm.machine.jit_code_size = mb << 20;
+            continue;
+        }
         if (strcmp(kv.key, "accel"))
             return fail(err, "%s: unsupported accelerator property '%s'", flag, kv.key);
         rc = set_accel(o, flag, kv.val, err);

@@ -94,6 +94,8 @@ struct machine_config {
     unsigned nvdevs;
     bool virtio_legacy; /* -global virtio-mmio.force-legacy=true: version 1 transports */
     bool snapshot;      /* -snapshot: every disk writes to a temporary overlay */
+    bool interp_only;   /* -accel interp: no translator */
+    uint64_t jit_code_size; /* -accel tcg,tb-size=: bytes of translated code per hart; 0: default */
 };
 
 /* What the board calls back into its owner for. Any may be NULL. */
