@@ -27,7 +27,7 @@ LDFLAGS_fuzz := -fsanitize=address,undefined
 LDLIBS := -lfdt -lm -lpthread -lutil -lslirp
 
 LIB_SRCS := $(wildcard src/base/*.c src/mem/*.c src/cpu/*.c src/dev/*.c src/dev/virtio/*.c \
-            src/disk/*.c src/net/*.c src/machine/*.c src/vm/*.c src/gdb/*.c src/mon/*.c)
+            src/disk/*.c src/net/*.c src/jit/*.c src/machine/*.c src/vm/*.c src/gdb/*.c src/mon/*.c)
 CLI_SRCS := $(wildcard src/cli/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(B)/%.o)

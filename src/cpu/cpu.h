@@ -30,7 +30,9 @@ enum access { ACC_FETCH = 0, ACC_LOAD = 1, ACC_STORE = 2 };
 #define TLB_SIZE 256 /* entries per access kind, direct-mapped by virtual page number */
 
 /* A TLB entry maps one guest virtual page to host RAM: host = va + addend. tag is the
- * virtual page number, or TLB_INVALID. Only RAM pages whose whole 4 KiB PMP and PTE
+ * virtual page's address (va with the low 12 bits clear), or TLB_INVALID, whose low bits are
+ * set so that no page address matches it: the translator's inline check compares
+ * va & (~0xfff | (size - 1)) with the tag, so a misaligned access misses too. Only RAM pages whose whole 4 KiB PMP and PTE
  * permission allow the access kind are entered; MMIO never is. Any change to satp, privilege,
  * MPRV/MPP, SUM, MXR, or PMP must flush (hart_tlb_flush). */
 #define TLB_INVALID UINT64_MAX
@@ -66,6 +68,10 @@ struct hart {
 
     bool wfi;         /* sleeping in WFI until an interrupt is pending */
     bool stop;        /* asked to leave hart_run early (machine exit, pause) */
+    /* Set (to 1) whenever an mip bit rises or translated code must be left (its page was
+     * written); translated code tests stop and this byte together as one 16-bit word at each
+     * block entry, so they must stay adjacent. The translator's dispatcher clears it. */
+    _Atomic uint8_t exit_note;
 
     /* Debugging (see "Debugging" below). Only while debug is set does hart_run take its
      * checking loop; the owner (src/vm) sets it between slices. */
@@ -80,6 +86,13 @@ struct hart {
     const struct hart_debug *dbg; /* breakpoints, watchpoints, tracing; NULL for none */
 
     struct tlb_entry tlb[3][TLB_SIZE]; /* indexed by enum access */
+    /* Counts hart_tlb_flush calls: the translator's jump cache entries are valid only for the
+     * tlb_gen they were made in. */
+    uint64_t tlb_gen;
+    /* The translator (src/jit), NULL when the hart only interprets; the instructions the
+     * current jit_run may still retire. */
+    struct jit *jit;
+    int64_t jit_budget;
     struct bus *bus;
     /* The time CSR's source (the CLINT's mtime), so time and mtime agree. */
     uint64_t (*read_time)(void *ctx);

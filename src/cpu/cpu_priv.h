@@ -82,6 +82,15 @@ bool debug_mem_access(const struct hart *h, const struct insn *in, uint64_t *va,
 bool debug_watch_hit(const struct hart_debug *d, uint64_t va, unsigned size, unsigned kind,
                      uint64_t *addr, unsigned *wkind);
 
+/* ---- interp.c ---- */
+/* hart_run's plain loop (no WFI entry check, no debugging): up to budget instructions. */
+uint64_t interp_run(struct hart *h, uint64_t budget);
+/* Executes one decoded instruction at h->pc without retiring it: true if it completed (pc
+ * advanced), false if it raised an exception (pending in h). The translator's fallback. */
+bool interp_exec_one(struct hart *h, const struct insn *in);
+/* The translator's body of hart_run (src/jit). */
+uint64_t jit_run(struct hart *h, uint64_t budget);
+
 /* ---- interp_fp.c ---- */
 /* Executes an F/D instruction (FS already checked on). false: exception raised. */
 bool exec_fp(struct hart *h, const struct insn *in);
@@ -120,7 +129,7 @@ static inline struct tlb_entry *tlb_slot(struct hart *h, enum access acc, uint64
 static inline bool mem_load(struct hart *h, uint64_t va, unsigned size, uint64_t *val)
 {
     struct tlb_entry *e = tlb_slot(h, ACC_LOAD, va);
-    if (LIKELY(e->tag == va >> 12 && (va & 0xfff) <= 4096 - size)) {
+    if (LIKELY(e->tag == (va & ~0xfffull) && (va & 0xfff) <= 4096 - size)) {
         uint64_t v = 0;
         memcpy(&v, (void *)(uintptr_t)(va + e->addend), size);
         *val = v;
@@ -132,7 +141,7 @@ static inline bool mem_load(struct hart *h, uint64_t va, unsigned size, uint64_t
 static inline bool mem_store(struct hart *h, uint64_t va, unsigned size, uint64_t val)
 {
     struct tlb_entry *e = tlb_slot(h, ACC_STORE, va);
-    if (LIKELY(e->tag == va >> 12 && (va & 0xfff) <= 4096 - size)) {
+    if (LIKELY(e->tag == (va & ~0xfffull) && (va & 0xfff) <= 4096 - size)) {
         memcpy((void *)(uintptr_t)(va + e->addend), &val, size);
         return true;
     }
@@ -143,7 +152,7 @@ static inline bool mem_store(struct hart *h, uint64_t va, unsigned size, uint64_
 static inline bool mem_fetch(struct hart *h, uint64_t va, uint32_t *insn)
 {
     struct tlb_entry *e = tlb_slot(h, ACC_FETCH, va);
-    if (LIKELY(e->tag == va >> 12 && (va & 0xfff) <= 4092)) {
+    if (LIKELY(e->tag == (va & ~0xfffull) && (va & 0xfff) <= 4092)) {
         uint32_t v;
         memcpy(&v, (void *)(uintptr_t)(va + e->addend), 4);
         *insn = (v & 3) == 3 ? v : (v & 0xffff);

@@ -89,9 +89,10 @@ static bool piece_rw(struct hart *h, uint64_t pa, uint8_t *p, size_t len, bool w
 {
     uint8_t *ram = bus_ram_ptr(h->bus, pa, len);
     if (ram) {
-        if (write)
+        if (write) {
             memcpy(ram, p, len);
-        else
+            bus_note_write(h->bus, pa, len);
+        } else
             memcpy(p, ram, len);
         return true;
     }

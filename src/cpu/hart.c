@@ -13,6 +13,7 @@ static uint64_t default_time(void *ctx)
 
 void hart_tlb_flush(struct hart *h)
 {
+    h->tlb_gen++;
     for (unsigned a = 0; a < 3; a++)
         for (unsigned i = 0; i < TLB_SIZE; i++)
             h->tlb[a][i].tag = TLB_INVALID;
@@ -63,10 +64,12 @@ void hart_reset(struct hart *h, uint64_t pc)
 
 void hart_set_irq(struct hart *h, unsigned bit, bool level)
 {
-    if (level)
-        atomic_fetch_or(&h->mip, 1ull << bit);
-    else
+    if (level) {
+        if (!(atomic_fetch_or(&h->mip, 1ull << bit) & (1ull << bit)))
+            atomic_store(&h->exit_note, 1);
+    } else {
         atomic_fetch_and(&h->mip, ~(1ull << bit));
+    }
 }
 
 void hart_irq_line(void *ctx, unsigned n, bool level)

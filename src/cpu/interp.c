@@ -113,6 +113,7 @@ static bool amo(struct hart *h, const struct insn *in, unsigned size)
                                                   __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
             old = cur;
         }
+        bus_note_write(h->bus, pa, size);
     } else {
         if (bus_read(h->bus, pa, size, &old) ||
             bus_write(h->bus, pa, size, amo_compute(in->op, old, src, size))) {
@@ -313,7 +314,11 @@ static ALWAYS_INLINE void exec(struct hart *h, const struct insn *in)
     case OP_or: wr(h, rd, a | b); break;
     case OP_and: wr(h, rd, a & b); break;
     case OP_fence: break;
-    case OP_fence_i: break; /* decoding is keyed by instruction bits: nothing is stale */
+    case OP_fence_i:
+        /* Decoding is keyed by instruction bits, and stores to translated code invalidate it
+         * at once; what may be stale is this hart's jump cache after another hart's write. */
+        h->tlb_gen++;
+        break;
     case OP_addiw: wr(h, rd, sx32(a + (uint64_t)imm)); break;
     case OP_slliw:
         if (imm & 32) goto bad;
@@ -495,9 +500,14 @@ static uint64_t run_debug(struct hart *h, uint64_t budget)
     return n;
 }
 
+bool interp_exec_one(struct hart *h, const struct insn *in)
+{
+    exec(h, in);
+    return !h->exc_pending;
+}
+
 uint64_t hart_run(struct hart *h, uint64_t budget)
 {
-    uint64_t n = 0;
     csr_update_stip(h);
     if (h->wfi) {
         if (!hart_irq_wakeup(h))
@@ -506,6 +516,14 @@ uint64_t hart_run(struct hart *h, uint64_t budget)
     }
     if (UNLIKELY(h->debug))
         return run_debug(h, budget);
+    if (h->jit)
+        return jit_run(h, budget);
+    return interp_run(h, budget);
+}
+
+uint64_t interp_run(struct hart *h, uint64_t budget)
+{
+    uint64_t n = 0;
     while (n < budget && !h->stop) {
         if (UNLIKELY((n & 1023) == 1023))
             csr_update_stip(h);

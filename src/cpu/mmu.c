@@ -164,8 +164,11 @@ static void tlb_refill(struct hart *h, uint64_t va, uint64_t pa, enum access acc
     uint8_t *host = bus_ram_ptr(h->bus, page, PAGE_SIZE);
     if (!host || !pmp_allows(h, page, PAGE_SIZE, acc, priv))
         return;
+    /* Stores to a page holding translated code stay on the slow path, which invalidates it. */
+    if (acc == ACC_STORE && bus_page_has_code(h->bus, page))
+        return;
     struct tlb_entry *e = tlb_slot(h, acc, va);
-    e->tag = va >> PAGE_SHIFT;
+    e->tag = va & ~PAGE_MASK;
     e->addend = (uintptr_t)host - (uintptr_t)(va & ~PAGE_MASK);
 }
 
@@ -283,6 +286,7 @@ static bool piece_write(struct hart *h, const struct piece *p, uint64_t val)
 {
     if (p->host) {
         memcpy(p->host, &val, p->size);
+        bus_note_write(h->bus, p->pa, p->size);
         return true;
     }
     if (is_bus_width(p->size))
@@ -336,7 +340,7 @@ static bool fetch_parcel(struct hart *h, uint64_t va, uint64_t *val)
 {
     /* The high parcel usually shares a page the low parcel's translation just entered. */
     const struct tlb_entry *e = tlb_slot(h, ACC_FETCH, va);
-    if (e->tag == va >> PAGE_SHIFT && (va & PAGE_MASK) <= PAGE_SIZE - 2) {
+    if (e->tag == (va & ~PAGE_MASK) && (va & PAGE_MASK) <= PAGE_SIZE - 2) {
         uint16_t v;
         memcpy(&v, (void *)(uintptr_t)(va + e->addend), 2);
         *val = v;

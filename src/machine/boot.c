@@ -85,6 +85,7 @@ int machine_blobs_write(const struct machine_blobs *bs, struct bus *b)
             return -ERR_RANGE;
         memcpy(p, bl->data, bl->filesz);
         memset(p + bl->filesz, 0, bl->memsz - bl->filesz);
+        bus_note_write(b, bl->addr, bl->memsz);
     }
     return 0;
 }

@@ -3,6 +3,7 @@
  * UART and RTC -> their PLIC sources), and loads what boots: kernel, initrd, device tree and
  * the reset ROM. */
 #include "machine.h"
+#include "../jit/jit.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -442,6 +443,12 @@ int machine_create(struct machine **out, const struct machine_config *cfg,
         rc = load_fdt(m, err);
     if (!rc)
         rc = build_rom(m, err);
+    for (unsigned i = 0; !rc && !cfg->interp_only && i < m->nharts; i++) {
+        rc = jit_attach(&m->harts[i], cfg->jit_code_size);
+        if (rc)
+            snprintf(err, MACHINE_ERRLEN, "-accel: cannot set up the translator's code memory: %s",
+                     err_str(rc));
+    }
     if (rc) {
         machine_free(m);
         return rc;
@@ -494,6 +501,8 @@ void machine_free(struct machine *m)
         plic_free(m->plic);
     if (m->clint)
         clint_free(m->clint);
+    for (unsigned i = 0; i < m->nharts; i++)
+        jit_detach(&m->harts[i]);
     free(m->harts);
     machine_blobs_free(&m->blobs);
     free(m->fdt);

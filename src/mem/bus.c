@@ -173,6 +173,7 @@ int bus_copy_to(struct bus *b, uint64_t pa, const void *src, uint64_t len)
     if (!p)
         return -ERR_RANGE;
     memcpy(p, src, len);
+    bus_note_write(b, pa, len);
     return 0;
 }
 
@@ -183,4 +184,12 @@ int bus_copy_from(struct bus *b, uint64_t pa, void *dst, uint64_t len)
         return -ERR_RANGE;
     memcpy(dst, p, len);
     return 0;
+}
+
+void bus_code_written(struct bus *b, uint64_t pa, uint64_t len)
+{
+    uint64_t first = (pa - b->ram_base) >> 12, last = (pa + len - 1 - b->ram_base) >> 12;
+    for (uint64_t pg = first; pg <= last; pg++)
+        if (atomic_load_explicit(&b->code_pages[pg], memory_order_relaxed))
+            b->on_code_write(b->code_ctx, b->ram_base + (pg << 12), 4096);
 }

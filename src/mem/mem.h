@@ -7,6 +7,8 @@
 
 #include "../base/base.h"
 
+#include <stdatomic.h>
+
 struct mmio_ops {
     const char *name;
     uint8_t min_size, max_size; /* allowed access widths in bytes: 1, 2, 4 or 8 */
@@ -34,6 +36,13 @@ struct bus {
     unsigned nregions;
     /* Called on accesses to addresses no region claims (for -d guest_errors / unimp). */
     void (*on_unassigned)(uint64_t pa, unsigned size, bool write);
+    /* Pages of RAM holding translated code (one byte per 4 KiB page, nonzero: code), NULL
+     * while no translator is attached. Every writer of RAM other than a TLB-hitting store
+     * (the slow store path, AMOs, devices' DMA, loaders, debuggers) calls bus_note_write, which
+     * hands writes to such pages to on_code_write so the translated code is invalidated. */
+    _Atomic uint8_t *code_pages;
+    void (*on_code_write)(void *ctx, uint64_t pa, uint64_t len);
+    void *code_ctx;
 };
 
 /* Allocates zeroed guest RAM (anonymous mmap). Dies on failure: start-up only. */
@@ -53,6 +62,21 @@ static inline uint8_t *bus_ram_ptr(const struct bus *b, uint64_t pa, uint64_t le
 }
 
 const struct mmio_region *bus_find(const struct bus *b, uint64_t pa);
+
+/* Does the RAM page at pa (page-aligned, in RAM) hold translated code? */
+static inline bool bus_page_has_code(const struct bus *b, uint64_t pa)
+{
+    return b->code_pages &&
+           atomic_load_explicit(&b->code_pages[(pa - b->ram_base) >> 12], memory_order_relaxed);
+}
+
+void bus_code_written(struct bus *b, uint64_t pa, uint64_t len);
+/* RAM [pa, pa+len) was just written other than through a store TLB entry. */
+static inline void bus_note_write(struct bus *b, uint64_t pa, uint64_t len)
+{
+    if (b->code_pages && len)
+        bus_code_written(b, pa, len);
+}
 
 /* Physical accesses of 1, 2, 4 or 8 bytes at any alignment. Return 0 or -ERR_BUSERR. */
 MUST_CHECK int bus_read(struct bus *b, uint64_t pa, unsigned size, uint64_t *val);

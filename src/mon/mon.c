@@ -4,6 +4,7 @@
  * they read are between instructions. */
 #include "mon_priv.h"
 
+#include "../jit/jit.h"
 #include "../machine/machine.h"
 #include "../vm/vm.h"
 
@@ -239,6 +240,16 @@ static void info_block(struct mon_ctx *c, const char *args)
     }
     if (!any)
         say(c, "no block devices\n");
+}
+
+static void info_jit(struct mon_ctx *c, const char *args)
+{
+    struct machine *mc = machine_of(c);
+    for (unsigned i = 0; i < mc->nharts; i++) {
+        char buf[1024];
+        jit_describe(&mc->harts[i], buf, sizeof(buf));
+        say_text(c, buf);
+    }
 }
 
 /* The virtio-mmio registers that can be read without side effects (virtio 1.x, "MMIO Device

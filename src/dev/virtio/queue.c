@@ -189,6 +189,9 @@ static int walk_chain(struct virtq *q, struct bus *bus, uint16_t head, struct vi
         v->base = p;
         v->len = d.len;
         if (d.flags & VIRTQ_DESC_F_WRITE) {
+            /* The device will write here (maybe from an I/O thread): translated code of
+             * these pages goes now, before the data arrives. */
+            bus_note_write(bus, d.addr, d.len);
             e->n_in++;
             e->in_len += d.len;
         } else {
