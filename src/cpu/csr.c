@@ -236,10 +236,7 @@ void csr_write(struct hart *h, unsigned csr, uint64_t val)
             atomic_fetch_and(&h->mip, ~(1ull << IRQ_STI)); /* STIP is software's again */
         csr_update_stip(h);
         return;
-    case 0x320:
-        h->mcountinhibit = val & 0xfffffffd; /* bit 1 (TM) is zero */
-        h->tlb_gen++; /* translated blocks are specialised on it: drop the jump cache */
-        return;
+    case 0x320: h->mcountinhibit = val & 0xfffffffd; return; /* bit 1 (TM) is zero */
     case 0x340: h->mscratch = val; return;
     case 0x341: h->mepc = val & ~1ull; return;
     case 0x342: h->mcause = val; return;

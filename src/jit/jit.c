@@ -125,8 +125,7 @@ static struct block *find_block(struct hart *h)
     const uint8_t *page = (const uint8_t *)(host & ~(uintptr_t)0xfff);
     uint64_t pa = (uint64_t)(host - (uintptr_t)h->bus->ram) + h->bus->ram_base;
     struct block *b;
-    unsigned key = h->priv | (unsigned)(h->mcountinhibit & (JIT_INHIBIT_CY | JIT_INHIBIT_IR)) << 2;
-    while (!(b = cache_get(j, pc, pa, key, page)))
+    while (!(b = cache_get(j, pc, pa, h->priv, page)))
         ; /* the cache was full and has been flushed: translate again */
     return b;
 }
@@ -163,10 +162,16 @@ uint64_t jit_run(struct hart *h, uint64_t budget)
         site = (const uint8_t *)(uintptr_t)j->enter(h, b->code);
         site_page = h->pc >> 12;
         j->st.exits++;
-        j->st.insns_jit += (uint64_t)(before - h->jit_budget);
+        /* Translated code only counts down the budget; what it used is what retired, less
+         * an instruction that raised an exception. */
+        uint64_t retired = (uint64_t)(before - h->jit_budget) - h->exc_pending;
+        j->st.insns_jit += retired;
+        if (!(h->mcountinhibit & 4))
+            h->minstret += retired;
+        if (!(h->mcountinhibit & 1))
+            h->mcycle += retired;
         if (h->exc_pending) {
             h->exc_pending = false;
-            j->st.insns_jit--; /* the faulting one retired nothing */
             trap_enter(h, false, h->exc_cause, h->exc_tval, h->pc);
             site = NULL;
         }

@@ -44,11 +44,9 @@ void codemem_free(struct codemem *c);
 /* One translated block: guest instructions [vpc, vpc + len) of one page, translated for one
  * privilege. interp blocks hold no code: their first instruction is one the translator leaves
  * to the interpreter (CSR, system, illegal, page-crossing). */
-#define JIT_INHIBIT_CY 1 /* mcountinhibit bits that change what a block does */
-#define JIT_INHIBIT_IR 4
 struct block {
     uint64_t vpc, pa;
-    uint8_t key; /* privilege | mcountinhibit's CY and IR bits << 2 */
+    uint8_t key; /* the privilege it was translated for */
     bool interp;
     uint16_t ninsns;
     const uint8_t *code; /* entry, in the executable view */

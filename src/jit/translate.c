@@ -12,19 +12,24 @@
 
 #include <stddef.h>
 
-/* Guest registers kept in host registers: sp, a0, a1, a4, a5 (the most used by GCC's code in
- * the Linux boot profile). */
+/* Guest registers kept in host registers for the whole time translated code runs: ra, sp,
+ * s0, s1 and a0-a5, the registers GCC's code uses most. The first five host registers are
+ * callee-saved, so C calls keep them; the last four are not, and are saved around calls. */
 static const struct {
     uint8_t guest, host;
-} hot_regs[] = {{2, RBX}, {10, R12}, {11, R13}, {14, R14}, {15, R15}};
+} hot_regs[] = {{2, RBX}, {10, R12}, {11, R13}, {14, R14}, {15, R15},
+                {8, R8},  {12, R9},  {13, R10}, {1, R11}};
 #define NHOT (sizeof(hot_regs) / sizeof(hot_regs[0]))
+#define NHOT_SAVED 5 /* hot_regs[0..5) survive calls */
+
+static const int8_t host_of_guest[32] = {
+    -1, R11, RBX, -1, -1, -1, -1, -1, R8, -1, R12, R13, R9, R10, R14, R15,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
 
 static int host_of(unsigned g)
 {
-    for (unsigned i = 0; i < NHOT; i++)
-        if (hot_regs[i].guest == g)
-            return hot_regs[i].host;
-    return -1;
+    return host_of_guest[g];
 }
 
 #define HART_OFF(field) ((int32_t)offsetof(struct hart, field))
@@ -46,6 +51,7 @@ struct stub {
     uint16_t index;      /* instruction index in the block */
     uint64_t pc;         /* STUB_EXIT: the pc to leave with */
     bool chain;          /* STUB_EXIT: the jump that leads here may be patched */
+    bool refund;         /* STUB_EXIT: give back the block's budget (taken at entry) */
     uint8_t *field;      /* the rel32 (writable) that jumps to the stub */
     const uint8_t *resume; /* where slow paths continue (executable) */
 };
@@ -107,16 +113,48 @@ static void alu_g(struct tctx *t, bool w, enum x86_alu op, unsigned host, unsign
         x86_alu_rm(&t->e, w, op, host, xmem(g));
 }
 
-static void spill_hot(struct tctx *t)
+/* Around calls to C: all hot registers when the callee reads or writes guest registers
+ * (the interpreter's code), else only those a call clobbers. */
+static void spill_hot(struct tctx *t, bool all)
 {
-    for (unsigned i = 0; i < NHOT; i++)
+    for (unsigned i = all ? 0 : NHOT_SAVED; i < NHOT; i++)
         x86_store(&t->e, true, xmem(hot_regs[i].guest), hot_regs[i].host);
 }
 
-static void reload_hot(struct tctx *t)
+static void reload_hot(struct tctx *t, bool all)
 {
-    for (unsigned i = 0; i < NHOT; i++)
+    for (unsigned i = all ? 0 : NHOT_SAVED; i < NHOT; i++)
         x86_load(&t->e, true, hot_regs[i].host, xmem(hot_regs[i].guest));
+}
+
+/* The host register holding x[g]: its own if hot, else scratch loaded with it. */
+static unsigned src(struct tctx *t, unsigned g, unsigned scratch)
+{
+    int hr = host_of(g);
+    if (g && hr >= 0)
+        return (unsigned)hr;
+    get(t, scratch, g);
+    return scratch;
+}
+
+/* Where to compute x[g]: its own host register if hot, else scratch (then commit). */
+static unsigned dst(unsigned g, unsigned scratch)
+{
+    int hr = host_of(g);
+    return hr >= 0 ? (unsigned)hr : scratch;
+}
+
+static void commit(struct tctx *t, unsigned g, unsigned reg)
+{
+    if (host_of(g) < 0)
+        put(t, g, reg);
+}
+
+/* reg = x[g] unless reg already is g's register. */
+static void move_in(struct tctx *t, unsigned reg, unsigned g)
+{
+    if (!(g && host_of(g) == (int)reg))
+        get(t, reg, g);
 }
 
 /* ---- trampolines ---- */
@@ -230,20 +268,31 @@ static uint64_t h_remuw(uint64_t a, uint64_t b)
 
 static void emit_alu_imm(struct tctx *t, const struct insn *in, enum x86_alu op, bool w)
 {
-    get(t, RAX, in->rs1);
-    x86_alu_ri(&t->e, w, op, RAX, (int32_t)in->imm);
-    if (!w)
-        x86_movsxd(&t->e, RAX, RAX);
-    put(t, in->rd, RAX);
+    unsigned d = dst(in->rd, RAX);
+    if (w && op == ALU_ADD && in->rs1 != in->rd && host_of(in->rs1) >= 0 && in->rs1) {
+        /* addi into another register: one lea */
+        x86_lea(&t->e, d, (struct x86_mem){(uint8_t)host_of(in->rs1), (int32_t)in->imm});
+    } else {
+        move_in(t, d, in->rs1);
+        if (in->imm || !w || op == ALU_AND)
+            x86_alu_ri(&t->e, w, op, d, (int32_t)in->imm);
+        if (!w)
+            x86_movsxd(&t->e, d, d);
+    }
+    commit(t, in->rd, d);
 }
 
 static void emit_alu_reg(struct tctx *t, const struct insn *in, enum x86_alu op, bool w)
 {
-    get(t, RAX, in->rs1);
-    alu_g(t, w, op, RAX, in->rs2);
+    unsigned d = dst(in->rd, RAX);
+    if (in->rd == in->rs2 && in->rd != in->rs1)
+        d = RAX; /* rd is also the second operand: compute aside */
+    move_in(t, d, in->rs1);
+    alu_g(t, w, op, d, in->rs2);
     if (!w)
-        x86_movsxd(&t->e, RAX, RAX);
-    put(t, in->rd, RAX);
+        x86_movsxd(&t->e, d, d);
+    if (d == RAX)
+        put(t, in->rd, RAX);
 }
 
 static void emit_set(struct tctx *t, const struct insn *in, enum x86_cc cc, bool imm)
@@ -259,11 +308,12 @@ static void emit_set(struct tctx *t, const struct insn *in, enum x86_cc cc, bool
 
 static void emit_shift_imm(struct tctx *t, const struct insn *in, enum x86_shift op, bool w)
 {
-    get(t, RAX, in->rs1);
-    x86_shift_ri(&t->e, w, op, RAX, (uint8_t)(in->imm & (w ? 63 : 31)));
+    unsigned d = dst(in->rd, RAX);
+    move_in(t, d, in->rs1);
+    x86_shift_ri(&t->e, w, op, d, (uint8_t)(in->imm & (w ? 63 : 31)));
     if (!w)
-        x86_movsxd(&t->e, RAX, RAX);
-    put(t, in->rd, RAX);
+        x86_movsxd(&t->e, d, d);
+    commit(t, in->rd, d);
 }
 
 /* x86 masks the count to 6 bits (5 for 32-bit operands) as RISC-V does. */
@@ -281,7 +331,9 @@ static void emit_call2(struct tctx *t, const struct insn *in, uint64_t (*fn)(uin
 {
     get(t, RDI, in->rs1);
     get(t, RSI, in->rs2);
+    spill_hot(t, false);
     x86_call_abs(&t->e, (const void *)fn);
+    reload_hot(t, false);
     put(t, in->rd, RAX);
 }
 
@@ -336,6 +388,11 @@ static struct stub *tlb_lookup(struct tctx *t, enum access acc, unsigned size, e
 
 static void emit_addr(struct tctx *t, const struct insn *in)
 {
+    int hr = host_of(in->rs1);
+    if (in->rs1 && hr >= 0) {
+        x86_lea(&t->e, RSI, (struct x86_mem){(uint8_t)hr, (int32_t)in->imm});
+        return;
+    }
     get(t, RSI, in->rs1);
     if (in->imm)
         x86_alu_ri(&t->e, true, ALU_ADD, RSI, (int32_t)in->imm);
@@ -354,7 +411,7 @@ static void emit_load(struct tctx *t, const struct insn *in, unsigned size, bool
 
 static void emit_store(struct tctx *t, const struct insn *in, unsigned size)
 {
-    get(t, RDX, in->rs2);
+    get(t, RDX, in->rs2); /* (a hot register would do, but the slow path wants rdx) */
     emit_addr(t, in);
     struct stub *s = tlb_lookup(t, ACC_STORE, size, STUB_STORE);
     struct x86_mem m = {RSI, 0};
@@ -371,11 +428,11 @@ static void emit_store(struct tctx *t, const struct insn *in, unsigned size)
 /* An instruction executed by the interpreter's code from inside the block. */
 static void emit_helper(struct tctx *t, const struct insn *copy)
 {
-    spill_hot(t);
+    spill_hot(t, true);
     x86_mov_rr(&t->e, true, RDI, RBP);
     x86_mov_imm(&t->e, RSI, (uint64_t)(uintptr_t)copy);
     x86_call_abs(&t->e, (const void *)helper_exec);
-    reload_hot(t);
+    reload_hot(t, true);
     x86_test_rr(&t->e, false, RAX, RAX);
     add_stub(t, STUB_EXC, x86_jcc(&t->e, CC_E, x86_exec(&t->e)));
     /* An AMO may have written code, or an FP op ... nothing else stops: check as stores do. */
@@ -450,8 +507,8 @@ static void emit_branch(struct tctx *t, const struct insn *in)
     for (unsigned i = 0; i < 6; i++)
         if (conds[i].op == in->op)
             cc = conds[i].cc;
-    get(t, RAX, in->rs1);
-    alu_g(t, true, ALU_CMP, RAX, in->rs2);
+    unsigned a = src(t, in->rs1, RAX);
+    alu_g(t, true, ALU_CMP, a, in->rs2);
     uint8_t *taken = x86_jcc(&t->e, cc, x86_exec(&t->e));
     emit_goto(t, t->pc + in->len);
     x86_patch_rel32(taken, t->e.to_exec, x86_exec(&t->e));
@@ -565,28 +622,17 @@ static void emit_inline(struct tctx *t, const struct insn *in)
 
 /* ---- stubs ---- */
 
-/* minstret and mcycle (one cycle per instruction, as the interpreter counts) move by n
- * unless the block's key says mcountinhibit holds them. */
-static void emit_count(struct tctx *t, enum x86_alu op, unsigned n)
-{
-    unsigned inhibit = t->b->key >> 2;
-    if (!(inhibit & JIT_INHIBIT_IR))
-        x86_alu_mi(&t->e, true, op, hmem(HART_OFF(minstret)), (int32_t)n);
-    if (!(inhibit & JIT_INHIBIT_CY))
-        x86_alu_mi(&t->e, true, op, hmem(HART_OFF(mcycle)), (int32_t)n);
-}
 
-/* Leaves the block with the hart at pc, having retired instructions [0, done) of the n the
- * entry counted, and used [0, used) of the budget it took: the rest is given back. */
-static void emit_leave(struct tctx *t, uint64_t pc, unsigned done, unsigned used)
+/* Leaves the block with the hart at pc, having used [0, used) of the n instructions of
+ * budget the entry took: the rest is given back. (The dispatcher counts minstret and mcycle
+ * from the budget used, less one for an instruction that raised an exception.) */
+static void emit_leave(struct tctx *t, uint64_t pc, unsigned used)
 {
     struct x86 *e = &t->e;
     x86_mov_imm(e, RCX, pc);
     x86_store(e, true, hmem(HART_OFF(pc)), RCX);
     if (used < t->n)
         x86_alu_mi(e, true, ALU_ADD, hmem(HART_OFF(jit_budget)), (int32_t)(t->n - used));
-    if (done < t->n)
-        emit_count(t, ALU_SUB, t->n - done);
     x86_mov_imm(e, RAX, 0);
     x86_jmp(e, t->j->exit);
 }
@@ -604,11 +650,11 @@ static void emit_stubs(struct tctx *t, const uint64_t *pcs)
         if ((s->kind == STUB_LOAD || s->kind == STUB_STORE || s->kind == STUB_EXC) &&
             !exc_exit[k]) {
             exc_exit[k] = x86_exec(e);
-            emit_leave(t, pcs[k], k, k + 1);
+            emit_leave(t, pcs[k], k + 1);
         }
         if ((s->kind == STUB_STORE || s->kind == STUB_AFTER) && !after_exit[k]) {
             after_exit[k] = x86_exec(e);
-            emit_leave(t, pcs[k + 1], k + 1, k + 1);
+            emit_leave(t, pcs[k + 1], k + 1);
         }
     }
     for (unsigned i = 0; i < t->nstubs && !e->overflow; i++) {
@@ -629,7 +675,9 @@ static void emit_stubs(struct tctx *t, const uint64_t *pcs)
         case STUB_LOAD: /* rsi = va; the value comes back in rax */
             x86_mov_rr(e, true, RDI, RBP);
             x86_mov_imm(e, RDX, (uint64_t)(s->size | (s->sign ? 16 : 0)));
+            spill_hot(t, false);
             x86_call_abs(e, (const void *)jit_helper_load);
+            reload_hot(t, false);
             x86_cmp8_mi0(e, hmem(HART_OFF(exc_pending)));
             x86_jcc(e, CC_NE, exc_exit[k]);
             x86_jmp(e, s->resume);
@@ -637,7 +685,9 @@ static void emit_stubs(struct tctx *t, const uint64_t *pcs)
         case STUB_STORE: /* rsi = va, rdx = value */
             x86_mov_rr(e, true, RDI, RBP);
             x86_mov_imm(e, RCX, s->size);
+            spill_hot(t, false);
             x86_call_abs(e, (const void *)jit_helper_store);
+            reload_hot(t, false);
             x86_cmp8_mi0(e, hmem(HART_OFF(exc_pending)));
             x86_jcc(e, CC_NE, exc_exit[k]);
             /* The store may have hit this block's own code (or stopped the machine). */
@@ -646,6 +696,8 @@ static void emit_stubs(struct tctx *t, const uint64_t *pcs)
             x86_jmp(e, s->resume);
             break;
         case STUB_EXIT:
+            if (s->refund)
+                x86_alu_mi(e, true, ALU_ADD, hmem(HART_OFF(jit_budget)), (int32_t)t->n);
             x86_mov_imm(e, RCX, s->pc);
             x86_store(e, true, hmem(HART_OFF(pc)), RCX);
             if (s->chain)
@@ -727,16 +779,15 @@ bool translate_block(struct jit *j, struct block *b, const uint8_t *page)
     t.e.p = (uint8_t *)(((uintptr_t)data + 15) & ~(uintptr_t)15);
     b->code = x86_exec(&t.e);
 
-    /* Entry: leave unless the whole block fits the budget and nothing asks us to stop. */
+    /* Entry: leave unless nothing asks us to stop and the whole block fits the budget. */
     struct x86 *e = &t.e;
-    x86_alu_mi(e, true, ALU_CMP, hmem(HART_OFF(jit_budget)), (int32_t)n);
-    struct stub *s = add_stub(&t, STUB_EXIT, x86_jcc(e, CC_L, x86_exec(e)));
-    s->pc = b->vpc;
     x86_cmp16_mi0(e, hmem(HART_OFF(stop)));
-    s = add_stub(&t, STUB_EXIT, x86_jcc(e, CC_NE, x86_exec(e)));
+    struct stub *s = add_stub(&t, STUB_EXIT, x86_jcc(e, CC_NE, x86_exec(e)));
     s->pc = b->vpc;
     x86_alu_mi(e, true, ALU_SUB, hmem(HART_OFF(jit_budget)), (int32_t)n);
-    emit_count(&t, ALU_ADD, n);
+    s = add_stub(&t, STUB_EXIT, x86_jcc(e, CC_L, x86_exec(e)));
+    s->pc = b->vpc;
+    s->refund = true;
 
     for (unsigned i = 0; i < n; i++) {
         const struct insn *in = &ins[i];
