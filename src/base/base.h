@@ -76,6 +76,7 @@ enum trace_bits {
 #define TRACE_MMU (1u << TRACE_BIT_mmu)
 #define TRACE_GUEST_ERRORS (1u << TRACE_BIT_guest_errors)
 #define TRACE_UNIMP (1u << TRACE_BIT_unimp)
+#define TRACE_JIT (1u << TRACE_BIT_jit)
 extern uint32_t trace_mask;
 static inline bool trace_on(uint32_t items)
 {

@@ -940,6 +940,14 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err)
     o->vm.machine.rng_seed = true;
     o->serial = SERIAL_MON_STDIO;
     err[0] = '\0';
+    /* The default accelerator may come from the environment, so that whole test suites can
+     * run under the interpreter without editing their command lines; -accel still wins. */
+    const char *accel = getenv("VISOR_ACCEL");
+    if (accel && *accel) {
+        int rc = set_accel(o, "VISOR_ACCEL", accel, err);
+        if (rc)
+            return rc;
+    }
 
     int i = 1;
     if (i < argc && !strcmp(argv[i], "run"))

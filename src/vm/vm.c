@@ -14,6 +14,7 @@
  * watchpoints, single step, instruction tracing) only while one of those is in use. */
 #define _GNU_SOURCE /* ppoll */
 #include "vm.h"
+#include "../jit/jit.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -597,6 +598,12 @@ int vm_run(struct vm *vm)
     if (vm->on_stop)
         vm->on_stop(vm->stop_ctx,
                     &(struct vm_stop){.reason = VM_STOP_EXIT, .status = vm->exit_status});
+    if (trace_on(TRACE_JIT))
+        for (unsigned i = 0; i < m->nharts; i++) {
+            char buf[1024];
+            jit_describe(&m->harts[i], buf, sizeof(buf));
+            trace_printf("%s", buf);
+        }
     trace_flush();
     return vm->exit_status;
 }
