@@ -39,8 +39,12 @@ suite build build
 
 suite unit-release make --no-print-directory MODE=release unit
 suite unit-asan make --no-print-directory MODE=asan unit
+# Both engines: the translator (the default) and the interpreter, each also under ASan+UBSan.
 suite isa-release bash tests/isa/run.sh build/release/visor
+suite isa-interp env VISOR_FLAGS="-accel interp" bash tests/isa/run.sh build/release/visor
 suite isa-asan bash tests/isa/run.sh build/asan/visor
+suite isa-asan-interp env VISOR_FLAGS="-accel interp" bash tests/isa/run.sh build/asan/visor
+suite jit python3 tests/jit.py build/release/visor
 suite insn-coverage bash tests/insn-coverage.sh build/release/visor
 [ -f tests/disasm.sh ] && suite disasm bash tests/disasm.sh build/release
 [ -f tests/cli.sh ] && suite cli bash tests/cli.sh build/release/visor
@@ -55,6 +59,15 @@ suite switch python3 tests/switch.py build/release/visor
 suite gdb bash tests/gdb.sh build/release/visor
 suite trace bash tests/trace.sh build/release/visor
 suite monitor bash tests/monitor.sh build/release/visor
+# The guest-level suites again under the interpreter (VISOR_ACCEL sets visor's default).
+for t in virtio-bad linux minidisk-linux net switch gdb trace monitor; do
+    case $t in
+    virtio-bad) cmd=(bash guest/virtio-bad/check.sh) ;;
+    gdb | trace | monitor) cmd=(bash "tests/$t.sh") ;;
+    *) cmd=(python3 "tests/${t//-/_}.py") ;;
+    esac
+    suite "$t-interp" env VISOR_ACCEL=interp "${cmd[@]}" build/release/visor
+done
 suite fuzz-gdb bash tests/fuzz/run.sh gdb 5
 suite fuzz-mon bash tests/fuzz/run.sh mon 5
 suite fuzz-virtio_net bash tests/fuzz/run.sh virtio_net 5
