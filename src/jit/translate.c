@@ -5,9 +5,9 @@
  * instructions end the block and are interpreted. Slow paths (TLB misses, faults, exits) are
  * emitted out of line after the block body.
  *
- * Register convention inside translated code: rbp = struct hart *; the hot guest registers
- * below live in callee-saved host registers (so C calls preserve them); rax, rcx, rdx, rsi,
- * rdi are scratch. */
+ * Register convention inside translated code: rbp = struct hart *, rdi = the hart's remaining
+ * budget (h->jit_budget, stored back on exit and around calls), the hot guest registers below
+ * in their host registers; rax, rcx, rdx, rsi are scratch. */
 #include "jit_priv.h"
 
 #include <stddef.h>
@@ -33,6 +33,7 @@ static int host_of(unsigned g)
 }
 
 #define HART_OFF(field) ((int32_t)offsetof(struct hart, field))
+#define BUDGET RDI
 #define JIT_OFF(field) ((int32_t)offsetof(struct jit, field))
 static struct x86_mem hmem(int32_t off)
 {
@@ -119,12 +120,14 @@ static void spill_hot(struct tctx *t, bool all)
 {
     for (unsigned i = all ? 0 : NHOT_SAVED; i < NHOT; i++)
         x86_store(&t->e, true, xmem(hot_regs[i].guest), hot_regs[i].host);
+    x86_store(&t->e, true, hmem(HART_OFF(jit_budget)), BUDGET);
 }
 
 static void reload_hot(struct tctx *t, bool all)
 {
     for (unsigned i = all ? 0 : NHOT_SAVED; i < NHOT; i++)
         x86_load(&t->e, true, hot_regs[i].host, xmem(hot_regs[i].guest));
+    x86_load(&t->e, true, BUDGET, hmem(HART_OFF(jit_budget)));
 }
 
 /* The host register holding x[g]: its own if hot, else scratch loaded with it. */
@@ -169,6 +172,7 @@ void translate_trampolines(struct jit *j)
         x86_push(&e, saved[i]);
     x86_alu_ri(&e, true, ALU_SUB, RSP, 8); /* keep rsp 16-byte aligned at helper calls */
     x86_mov_rr(&e, true, RBP, RDI);
+    x86_load(&e, true, BUDGET, hmem(HART_OFF(jit_budget)));
     for (unsigned i = 0; i < NHOT; i++)
         x86_load(&e, true, hot_regs[i].host, xmem(hot_regs[i].guest));
     x86_jmp_r(&e, RSI);
@@ -176,6 +180,7 @@ void translate_trampolines(struct jit *j)
     j->exit = x86_exec(&e);
     for (unsigned i = 0; i < NHOT; i++)
         x86_store(&e, true, xmem(hot_regs[i].guest), hot_regs[i].host);
+    x86_store(&e, true, hmem(HART_OFF(jit_budget)), BUDGET);
     x86_alu_ri(&e, true, ALU_ADD, RSP, 8);
     for (unsigned i = sizeof(saved); i-- > 0;)
         x86_pop(&e, saved[i]);
@@ -273,11 +278,16 @@ static void emit_alu_imm(struct tctx *t, const struct insn *in, enum x86_alu op,
         /* addi into another register: one lea */
         x86_lea(&t->e, d, (struct x86_mem){(uint8_t)host_of(in->rs1), (int32_t)in->imm});
     } else {
-        move_in(t, d, in->rs1);
-        if (in->imm || !w || op == ALU_AND)
-            x86_alu_ri(&t->e, w, op, d, (int32_t)in->imm);
-        if (!w)
-            x86_movsxd(&t->e, d, d);
+        if (!w && op == ALU_ADD && !in->imm) {
+            /* sext.w */
+            x86_movsxd(&t->e, d, src(t, in->rs1, d));
+        } else {
+            move_in(t, d, in->rs1);
+            if (in->imm || !w || op == ALU_AND)
+                x86_alu_ri(&t->e, w, op, d, (int32_t)in->imm);
+            if (!w)
+                x86_movsxd(&t->e, d, d);
+        }
     }
     commit(t, in->rd, d);
 }
@@ -329,9 +339,9 @@ static void emit_shift_reg(struct tctx *t, const struct insn *in, enum x86_shift
 
 static void emit_call2(struct tctx *t, const struct insn *in, uint64_t (*fn)(uint64_t, uint64_t))
 {
+    spill_hot(t, false);
     get(t, RDI, in->rs1);
     get(t, RSI, in->rs2);
-    spill_hot(t, false);
     x86_call_abs(&t->e, (const void *)fn);
     reload_hot(t, false);
     put(t, in->rd, RAX);
@@ -371,6 +381,7 @@ static void emit_mul(struct tctx *t, const struct insn *in, bool w)
  * control goes to a stub (returned) with rsi still va. */
 static struct stub *tlb_lookup(struct tctx *t, enum access acc, unsigned size, enum stub_kind k)
 {
+    /* uses rax and rcx; rdx (a store's value) and rsi (the address) are kept */
     struct x86 *e = &t->e;
     int32_t tlb = HART_OFF(tlb) + (int32_t)(acc * TLB_SIZE * sizeof(struct tlb_entry));
     /* rax = ((va >> 12) & 255) * 16, the entry's offset */
@@ -378,9 +389,9 @@ static struct stub *tlb_lookup(struct tctx *t, enum access acc, unsigned size, e
     x86_shift_ri(e, true, SH_SHR, RAX, 12 - 4);
     x86_alu_ri(e, false, ALU_AND, RAX, (TLB_SIZE - 1) << 4);
     /* rdi = va with the in-page offset cleared except the bits a misaligned access sets */
-    x86_mov_rr(e, true, RDI, RSI);
-    x86_alu_ri(e, true, ALU_AND, RDI, (int32_t)(~0xfffu | (size - 1)));
-    x86_alu_r_sib(e, ALU_CMP, RDI, RBP, RAX, tlb);
+    x86_mov_rr(e, true, RCX, RSI);
+    x86_alu_ri(e, true, ALU_AND, RCX, (int32_t)(~0xfffu | (size - 1)));
+    x86_alu_r_sib(e, ALU_CMP, RCX, RBP, RAX, tlb);
     uint8_t *field = x86_jcc(e, CC_NE, x86_exec(e));
     x86_add_r_sib(e, RSI, RBP, RAX, tlb + 8);
     return add_stub(t, k, field);
@@ -509,10 +520,19 @@ static void emit_branch(struct tctx *t, const struct insn *in)
             cc = conds[i].cc;
     unsigned a = src(t, in->rs1, RAX);
     alu_g(t, true, ALU_CMP, a, in->rs2);
+    uint64_t target = t->pc + (uint64_t)in->imm;
+    if ((target >> 12) == (t->b->vpc >> 12)) {
+        /* The conditional jump itself is the patchable exit. */
+        struct stub *s = add_stub(t, STUB_EXIT, x86_jcc(&t->e, cc, x86_exec(&t->e)));
+        s->pc = target;
+        s->chain = true;
+        emit_goto(t, t->pc + in->len);
+        return;
+    }
     uint8_t *taken = x86_jcc(&t->e, cc, x86_exec(&t->e));
     emit_goto(t, t->pc + in->len);
     x86_patch_rel32(taken, t->e.to_exec, x86_exec(&t->e));
-    emit_goto(t, t->pc + (uint64_t)in->imm);
+    emit_goto(t, target);
 }
 
 /* What the translator does with an instruction. */
@@ -632,7 +652,7 @@ static void emit_leave(struct tctx *t, uint64_t pc, unsigned used)
     x86_mov_imm(e, RCX, pc);
     x86_store(e, true, hmem(HART_OFF(pc)), RCX);
     if (used < t->n)
-        x86_alu_mi(e, true, ALU_ADD, hmem(HART_OFF(jit_budget)), (int32_t)(t->n - used));
+        x86_alu_ri(e, true, ALU_ADD, BUDGET, (int32_t)(t->n - used));
     x86_mov_imm(e, RAX, 0);
     x86_jmp(e, t->j->exit);
 }
@@ -673,9 +693,9 @@ static void emit_stubs(struct tctx *t, const uint64_t *pcs)
         x86_patch_rel32(s->field, e->to_exec, x86_exec(e));
         switch (s->kind) {
         case STUB_LOAD: /* rsi = va; the value comes back in rax */
+            spill_hot(t, false);
             x86_mov_rr(e, true, RDI, RBP);
             x86_mov_imm(e, RDX, (uint64_t)(s->size | (s->sign ? 16 : 0)));
-            spill_hot(t, false);
             x86_call_abs(e, (const void *)jit_helper_load);
             reload_hot(t, false);
             x86_cmp8_mi0(e, hmem(HART_OFF(exc_pending)));
@@ -683,9 +703,9 @@ static void emit_stubs(struct tctx *t, const uint64_t *pcs)
             x86_jmp(e, s->resume);
             break;
         case STUB_STORE: /* rsi = va, rdx = value */
+            spill_hot(t, false);
             x86_mov_rr(e, true, RDI, RBP);
             x86_mov_imm(e, RCX, s->size);
-            spill_hot(t, false);
             x86_call_abs(e, (const void *)jit_helper_store);
             reload_hot(t, false);
             x86_cmp8_mi0(e, hmem(HART_OFF(exc_pending)));
@@ -697,7 +717,7 @@ static void emit_stubs(struct tctx *t, const uint64_t *pcs)
             break;
         case STUB_EXIT:
             if (s->refund)
-                x86_alu_mi(e, true, ALU_ADD, hmem(HART_OFF(jit_budget)), (int32_t)t->n);
+                x86_alu_ri(e, true, ALU_ADD, BUDGET, (int32_t)t->n);
             x86_mov_imm(e, RCX, s->pc);
             x86_store(e, true, hmem(HART_OFF(pc)), RCX);
             if (s->chain)
@@ -784,7 +804,7 @@ bool translate_block(struct jit *j, struct block *b, const uint8_t *page)
     x86_cmp16_mi0(e, hmem(HART_OFF(stop)));
     struct stub *s = add_stub(&t, STUB_EXIT, x86_jcc(e, CC_NE, x86_exec(e)));
     s->pc = b->vpc;
-    x86_alu_mi(e, true, ALU_SUB, hmem(HART_OFF(jit_budget)), (int32_t)n);
+    x86_alu_ri(e, true, ALU_SUB, BUDGET, (int32_t)n);
     s = add_stub(&t, STUB_EXIT, x86_jcc(e, CC_L, x86_exec(e)));
     s->pc = b->vpc;
     s->refund = true;
