@@ -29,12 +29,15 @@ enum access { ACC_FETCH = 0, ACC_LOAD = 1, ACC_STORE = 2 };
 #define PMP_COUNT 16
 #define TLB_SIZE 256 /* entries per access kind, direct-mapped by virtual page number */
 
-/* A TLB entry maps one guest virtual page to host RAM: host = va + addend. tag is the
+/* Each privilege level has its own TLB (three, one per access kind), so traps and returns need
+ * no flush: the entries of a level stay valid while it is not running. Entries depend on satp,
+ * PMP, MPRV/MPP, SUM and MXR, whose writers flush every level (hart_tlb_flush).
+ *
+ * A TLB entry maps one guest virtual page to host RAM: host = va + addend. tag is the
  * virtual page's address (va with the low 12 bits clear), or TLB_INVALID, whose low bits are
  * set so that no page address matches it: the translator's inline check compares
  * va & (~0xfff | (size - 1)) with the tag, so a misaligned access misses too. Only RAM pages whose whole 4 KiB PMP and PTE
- * permission allow the access kind are entered; MMIO never is. Any change to satp, privilege,
- * MPRV/MPP, SUM, MXR, or PMP must flush (hart_tlb_flush). */
+ * permission allow the access kind are entered; MMIO never is. */
 #define TLB_INVALID UINT64_MAX
 struct tlb_entry {
     uint64_t tag;
@@ -85,10 +88,11 @@ struct hart {
     uint64_t dbg_watch_addr; /* the data address that hit it */
     const struct hart_debug *dbg; /* breakpoints, watchpoints, tracing; NULL for none */
 
-    struct tlb_entry tlb[3][TLB_SIZE]; /* indexed by enum access */
-    /* Counts hart_tlb_flush calls: the translator's jump cache entries are valid only for the
-     * tlb_gen they were made in. */
+    struct tlb_entry tlb[4][3][TLB_SIZE]; /* indexed by enum priv, then enum access */
+    /* Counts hart_tlb_flush calls (and code invalidations, fence.i): the translator's jump
+     * cache entries are valid only for the tlb_gen they were made in. */
     uint64_t tlb_gen;
+    uint64_t jit_ctx; /* tlb_gen << 2 | priv while translated code runs (jump cache tag) */
     /* The translator (src/jit), NULL when the hart only interprets; the instructions the
      * current jit_run may still retire. */
     struct jit *jit;

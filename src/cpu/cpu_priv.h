@@ -122,7 +122,7 @@ uint64_t pmp_read_addr(const struct hart *h, unsigned n);
 
 static inline struct tlb_entry *tlb_slot(struct hart *h, enum access acc, uint64_t va)
 {
-    return &h->tlb[acc][(va >> 12) & (TLB_SIZE - 1)];
+    return &h->tlb[h->priv][acc][(va >> 12) & (TLB_SIZE - 1)];
 }
 
 /* Loads size bytes (1,2,4,8) little-endian, zero-extended. false: exception raised. */

@@ -14,9 +14,10 @@ static uint64_t default_time(void *ctx)
 void hart_tlb_flush(struct hart *h)
 {
     h->tlb_gen++;
-    for (unsigned a = 0; a < 3; a++)
-        for (unsigned i = 0; i < TLB_SIZE; i++)
-            h->tlb[a][i].tag = TLB_INVALID;
+    for (unsigned p = 0; p < 4; p++)
+        for (unsigned a = 0; a < 3; a++)
+            for (unsigned i = 0; i < TLB_SIZE; i++)
+                h->tlb[p][a][i].tag = TLB_INVALID;
 }
 
 void hart_init(struct hart *h, unsigned hartid, struct bus *bus)

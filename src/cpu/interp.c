@@ -191,7 +191,7 @@ static bool csr_op(struct hart *h, const struct insn *in)
 
 static bool xret(struct hart *h, const struct insn *in)
 {
-    uint64_t s = h->mstatus;
+    uint64_t s = h->mstatus, old = s;
     if (in->op == OP_mret) {
         if (h->priv < PRIV_M) {
             illegal(h, in);
@@ -219,7 +219,10 @@ static bool xret(struct hart *h, const struct insn *in)
         h->pc = h->sepc;
     }
     h->mstatus = s;
-    hart_tlb_flush(h); /* privilege and MPRV may both have changed */
+    /* Each privilege has its own TLB; only M-mode's data view (MPRV, and MPP under it) may
+     * have changed. */
+    if (((old | s) & MSTATUS_MPRV) && ((old ^ s) & (MSTATUS_MPRV | MSTATUS_MPP)))
+        hart_tlb_flush(h);
     return true;
 }
 

@@ -20,6 +20,7 @@ void trap_enter(struct hart *h, bool interrupt, uint64_t cause, uint64_t tval, u
         debug_trace_trap(h, interrupt, cause, tval, epc);
     uint64_t deleg = interrupt ? h->mideleg : h->medeleg;
     unsigned from = h->priv;
+    uint64_t old_status = h->mstatus;
     if (from <= PRIV_S && (deleg >> cause) & 1) {
         h->scause = cause | (interrupt ? CAUSE_INTERRUPT : 0);
         h->sepc = epc;
@@ -43,7 +44,9 @@ void trap_enter(struct hart *h, bool interrupt, uint64_t cause, uint64_t tval, u
         h->pc = tvec_target(h->mtvec, interrupt, cause);
         h->priv = PRIV_M;
     }
-    if (from != h->priv)
+    /* Each privilege has its own TLB, so the change of level needs no flush; but with MPRV
+     * set, M-mode's loads and stores are checked as MPP, which the trap just rewrote. */
+    if ((h->mstatus & MSTATUS_MPRV) && ((h->mstatus ^ old_status) & MSTATUS_MPP))
         hart_tlb_flush(h);
 }
 

@@ -33,11 +33,12 @@ static void mark_code_page(struct jit *j, uint64_t pa, const uint8_t *host_page)
     pthread_mutex_lock(&sh->lock);
     for (unsigned i = 0; i < sh->n; i++) {
         struct hart *h = sh->jits[i]->h;
-        for (unsigned k = 0; k < TLB_SIZE; k++) {
-            struct tlb_entry *e = &h->tlb[ACC_STORE][k];
-            if (e->tag != TLB_INVALID && e->tag + e->addend == (uintptr_t)host_page)
-                e->tag = TLB_INVALID;
-        }
+        for (unsigned p = 0; p < 4; p++)
+            for (unsigned k = 0; k < TLB_SIZE; k++) {
+                struct tlb_entry *e = &h->tlb[p][ACC_STORE][k];
+                if (e->tag != TLB_INVALID && e->tag + e->addend == (uintptr_t)host_page)
+                    e->tag = TLB_INVALID;
+            }
     }
     pthread_mutex_unlock(&sh->lock);
 }

@@ -137,9 +137,12 @@ uint64_t jit_run(struct hart *h, uint64_t budget)
     const uint8_t *site = NULL; /* the exit jump of the last block, to chain */
     uint64_t site_epoch = 0;
     uint64_t site_page = 0;
+    unsigned turns = 0;
     while (h->jit_budget > 0 && !h->stop && !h->wfi) {
         atomic_store(&h->exit_note, 0);
-        csr_update_stip(h);
+        /* The Sstc timer reads the clock: not at every exit (hart_run did at the start). */
+        if (!(++turns & 15))
+            csr_update_stip(h);
         if (atomic_load_explicit(&h->mip, memory_order_relaxed) & h->mie) {
             uint64_t pc = h->pc;
             if (trap_check_interrupts(h) || h->pc != pc)
@@ -153,9 +156,11 @@ uint64_t jit_run(struct hart *h, uint64_t budget)
         }
         if (site && site_epoch == j->inval_epoch && site_page == (b->vpc >> 12))
             cache_chain(j, site, b);
+        /* The jump cache holds blocks of this privilege and mapping generation only. */
+        h->jit_ctx = h->tlb_gen << 2 | h->priv;
         struct jc_entry *jc = &j->jc[(h->pc >> 1) & (JIT_JC_SIZE - 1)];
         jc->vpc = h->pc;
-        jc->gen = h->tlb_gen;
+        jc->gen = h->jit_ctx;
         jc->code = b->code;
         int64_t before = h->jit_budget;
         site_epoch = j->inval_epoch;

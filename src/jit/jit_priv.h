@@ -29,7 +29,7 @@
 /* Tunables */
 #define JIT_BLOCK_MAX_INSNS 64 /* guest instructions per block */
 #define JIT_BLOCK_MAX_CODE 8192 /* host bytes a block may need, checked before translating */
-#define JIT_HASH_SIZE 16384     /* block table buckets */
+#define JIT_HASH_SIZE 65536     /* block table buckets */
 #define JIT_PAGE_HASH 4096      /* buckets of the page → blocks index */
 #define JIT_JC_SIZE 4096        /* jump cache entries */
 
@@ -54,9 +54,9 @@ struct block {
     struct block *pnext; /* page index chain */
 };
 
-/* Jump cache: virtual pc → code, valid while tlb_gen is what it was when filled (every TLB
- * flush, privilege change and invalidation changes tlb_gen). 32 bytes, read by translated
- * code at these offsets. */
+/* Jump cache: virtual pc → code, valid while the hart's jit_ctx (its tlb_gen and privilege)
+ * is what it was when filled; every TLB flush, invalidation and fence.i changes tlb_gen.
+ * 32 bytes, read by translated code at these offsets. */
 struct jc_entry {
     uint64_t vpc;
     uint64_t gen;

@@ -383,7 +383,8 @@ static struct stub *tlb_lookup(struct tctx *t, enum access acc, unsigned size, e
 {
     /* uses rax and rcx; rdx (a store's value) and rsi (the address) are kept */
     struct x86 *e = &t->e;
-    int32_t tlb = HART_OFF(tlb) + (int32_t)(acc * TLB_SIZE * sizeof(struct tlb_entry));
+    int32_t tlb = HART_OFF(tlb) +
+                  (int32_t)((t->b->key * 3 + acc) * TLB_SIZE * sizeof(struct tlb_entry));
     /* rax = ((va >> 12) & 255) * 16, the entry's offset */
     x86_mov_rr(e, true, RAX, RSI);
     x86_shift_ri(e, true, SH_SHR, RAX, 12 - 4);
@@ -465,7 +466,7 @@ static void emit_jc_lookup(struct tctx *t)
     x86_alu_rr(e, true, ALU_ADD, RDX, RAX);
     x86_alu_rm(e, true, ALU_CMP, RSI, (struct x86_mem){RDX, 0});
     uint8_t *miss1 = x86_jcc(e, CC_NE, x86_exec(e));
-    x86_load(e, true, RCX, hmem(HART_OFF(tlb_gen)));
+    x86_load(e, true, RCX, hmem(HART_OFF(jit_ctx)));
     x86_alu_rm(e, true, ALU_CMP, RCX, (struct x86_mem){RDX, 8});
     uint8_t *miss2 = x86_jcc(e, CC_NE, x86_exec(e));
     x86_load(e, true, RCX, hmem(HART_OFF(jit)));

@@ -8,9 +8,10 @@
 /* hart.c's flush, for when this test is built without it. */
 __attribute__((weak)) void hart_tlb_flush(struct hart *h)
 {
-    for (unsigned a = 0; a < 3; a++)
-        for (unsigned i = 0; i < TLB_SIZE; i++)
-            h->tlb[a][i].tag = TLB_INVALID;
+    for (unsigned p = 0; p < 4; p++)
+        for (unsigned a = 0; a < 3; a++)
+            for (unsigned i = 0; i < TLB_SIZE; i++)
+                h->tlb[p][a][i].tag = TLB_INVALID;
 }
 
 #define RAM_BASE 0x80000000ull

@@ -7,9 +7,10 @@
 /* hart.c's flush, for when this test is built without it. */
 __attribute__((weak)) void hart_tlb_flush(struct hart *h)
 {
-    for (unsigned a = 0; a < 3; a++)
-        for (unsigned i = 0; i < TLB_SIZE; i++)
-            h->tlb[a][i].tag = TLB_INVALID;
+    for (unsigned p = 0; p < 4; p++)
+        for (unsigned a = 0; a < 3; a++)
+            for (unsigned i = 0; i < TLB_SIZE; i++)
+                h->tlb[p][a][i].tag = TLB_INVALID;
 }
 
 #define R 0x01
@@ -268,12 +269,12 @@ TEST(pmpaddr_holds_54_bits)
 TEST(every_pmp_write_flushes_the_tlb)
 {
     setup();
-    hart.tlb[ACC_LOAD][3].tag = 3;
+    hart.tlb[PRIV_S][ACC_LOAD][3].tag = 3;
     pmp_write_cfg(&hart, 0, 0x1f);
-    CHECK_EQ(hart.tlb[ACC_LOAD][3].tag, TLB_INVALID);
-    hart.tlb[ACC_STORE][5].tag = 5;
+    CHECK_EQ(hart.tlb[PRIV_S][ACC_LOAD][3].tag, TLB_INVALID);
+    hart.tlb[PRIV_U][ACC_STORE][5].tag = 5;
     pmp_write_addr(&hart, 2, 0x1000);
-    CHECK_EQ(hart.tlb[ACC_STORE][5].tag, TLB_INVALID);
+    CHECK_EQ(hart.tlb[PRIV_U][ACC_STORE][5].tag, TLB_INVALID);
 }
 
 TEST(access_wrapping_the_address_space_is_denied)
