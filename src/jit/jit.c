@@ -101,6 +101,13 @@ static void interpret(struct hart *h, int64_t n)
         h->jit_budget = 0; /* stopped before starting: let the caller see h->stop */
 }
 
+/* What a block is specialised on: the privilege (its TLB, its traps) and mstatus.FS (whether
+ * F/D instructions are legal and must mark the state dirty). */
+static unsigned block_key(const struct hart *h)
+{
+    return h->priv | (unsigned)((h->mstatus & MSTATUS_FS) >> MSTATUS_FS_SHIFT) << 2;
+}
+
 /* The block at the hart's pc, or NULL when the pc is not in translatable RAM or its fetch
  * faults (then the caller interprets, which raises the fault exactly). */
 static struct block *find_block(struct hart *h)
@@ -125,7 +132,7 @@ static struct block *find_block(struct hart *h)
     const uint8_t *page = (const uint8_t *)(host & ~(uintptr_t)0xfff);
     uint64_t pa = (uint64_t)(host - (uintptr_t)h->bus->ram) + h->bus->ram_base;
     struct block *b;
-    while (!(b = cache_get(j, pc, pa, h->priv, page)))
+    while (!(b = cache_get(j, pc, pa, block_key(h), page)))
         ; /* the cache was full and has been flushed: translate again */
     return b;
 }
@@ -137,6 +144,7 @@ uint64_t jit_run(struct hart *h, uint64_t budget)
     const uint8_t *site = NULL; /* the exit jump of the last block, to chain */
     uint64_t site_epoch = 0;
     uint64_t site_page = 0;
+    unsigned site_key = 0;
     unsigned turns = 0;
     while (h->jit_budget > 0 && !h->stop && !h->wfi) {
         atomic_store(&h->exit_note, 0);
@@ -154,16 +162,20 @@ uint64_t jit_run(struct hart *h, uint64_t budget)
             site = NULL;
             continue;
         }
-        if (site && site_epoch == j->inval_epoch && site_page == (b->vpc >> 12))
+        /* Chained blocks share a page and a key; a block may change FS (an F/D instruction
+         * makes it dirty), so the key is compared too. */
+        if (site && site_epoch == j->inval_epoch && site_page == (b->vpc >> 12) &&
+            site_key == b->key)
             cache_chain(j, site, b);
-        /* The jump cache holds blocks of this privilege and mapping generation only. */
-        h->jit_ctx = h->tlb_gen << 2 | h->priv;
+        /* The jump cache holds blocks of this key and mapping generation only. */
+        h->jit_ctx = h->tlb_gen << 4 | b->key;
         struct jc_entry *jc = &j->jc[(h->pc >> 1) & (JIT_JC_SIZE - 1)];
         jc->vpc = h->pc;
         jc->gen = h->jit_ctx;
         jc->code = b->code;
         int64_t before = h->jit_budget;
         site_epoch = j->inval_epoch;
+        site_key = b->key;
         site = (const uint8_t *)(uintptr_t)j->enter(h, b->code);
         site_page = h->pc >> 12;
         j->st.exits++;

@@ -6,7 +6,7 @@
  *   jit.c        attaching to a hart, the dispatcher loop, counters
  *
  * How a hart runs translated code. jit_run (the dispatcher) finds the block for the hart's
- * (virtual pc, physical pc, privilege), translating it if need be, and calls it through the
+ * (virtual pc, physical pc, privilege and FS), translating it if need be, and calls it through the
  * entry trampoline, which loads the guest registers that live in host registers and jumps in.
  * A block ends by jumping straight to its successor when that jump has been chained, through
  * the jump cache for indirect jumps, or to the exit trampoline, which stores the registers back
@@ -46,7 +46,7 @@ void codemem_free(struct codemem *c);
  * to the interpreter (CSR, system, illegal, page-crossing). */
 struct block {
     uint64_t vpc, pa;
-    uint8_t key; /* the privilege it was translated for */
+    uint8_t key; /* privilege | mstatus.FS << 2: what it was translated for */
     bool interp;
     uint16_t ninsns;
     const uint8_t *code; /* entry, in the executable view */
@@ -54,7 +54,7 @@ struct block {
     struct block *pnext; /* page index chain */
 };
 
-/* Jump cache: virtual pc → code, valid while the hart's jit_ctx (its tlb_gen and privilege)
+/* Jump cache: virtual pc → code, valid while the hart's jit_ctx (its tlb_gen and block key)
  * is what it was when filled; every TLB flush, invalidation and fence.i changes tlb_gen.
  * 32 bytes, read by translated code at these offsets. */
 struct jc_entry {

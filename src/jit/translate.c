@@ -8,7 +8,7 @@
  * Register convention inside translated code: rbp = struct hart *, rdi = the hart's remaining
  * budget (h->jit_budget, stored back on exit and around calls), the hot guest registers below
  * in their host registers; rax, rcx, rdx, rsi are scratch. */
-#include "jit_priv.h"
+#include "translate.h"
 
 #include <stddef.h>
 
@@ -32,43 +32,7 @@ static int host_of(unsigned g)
     return host_of_guest[g];
 }
 
-#define HART_OFF(field) ((int32_t)offsetof(struct hart, field))
-#define BUDGET RDI
-#define JIT_OFF(field) ((int32_t)offsetof(struct jit, field))
-static struct x86_mem hmem(int32_t off)
-{
-    return (struct x86_mem){RBP, off};
-}
-static struct x86_mem xmem(unsigned g)
-{
-    return hmem(HART_OFF(x) + 8 * (int32_t)g);
-}
-
-/* An out-of-line piece of code emitted after the body: a slow path or an exit. */
-enum stub_kind { STUB_LOAD, STUB_STORE, STUB_EXC, STUB_AFTER, STUB_EXIT };
-struct stub {
-    uint8_t kind;
-    uint8_t size, sign, rs2;
-    uint16_t index;      /* instruction index in the block */
-    uint64_t pc;         /* STUB_EXIT: the pc to leave with */
-    bool chain;          /* STUB_EXIT: the jump that leads here may be patched */
-    bool refund;         /* STUB_EXIT: give back the block's budget (taken at entry) */
-    uint8_t *field;      /* the rel32 (writable) that jumps to the stub */
-    const uint8_t *resume; /* where slow paths continue (executable) */
-};
-
-#define MAX_STUBS (JIT_BLOCK_MAX_INSNS * 3 + 4)
-struct tctx {
-    struct jit *j;
-    struct x86 e;
-    struct block *b;
-    uint64_t pc;       /* the instruction being translated */
-    unsigned index, n; /* its index; the block's instruction count */
-    struct stub stubs[MAX_STUBS];
-    unsigned nstubs;
-};
-
-static struct stub *add_stub(struct tctx *t, enum stub_kind kind, uint8_t *field)
+struct stub *tr_add_stub(struct tctx *t, enum stub_kind kind, uint8_t *field)
 {
     struct stub *s = &t->stubs[t->nstubs++];
     memset(s, 0, sizeof(*s));
@@ -80,7 +44,7 @@ static struct stub *add_stub(struct tctx *t, enum stub_kind kind, uint8_t *field
 
 /* ---- guest register access ---- */
 
-static void get(struct tctx *t, unsigned host, unsigned g)
+void tr_get(struct tctx *t, unsigned host, unsigned g)
 {
     int hr = host_of(g);
     if (g == 0)
@@ -91,7 +55,7 @@ static void get(struct tctx *t, unsigned host, unsigned g)
         x86_load(&t->e, true, host, xmem(g));
 }
 
-static void put(struct tctx *t, unsigned g, unsigned host)
+void tr_put(struct tctx *t, unsigned g, unsigned host)
 {
     int hr = host_of(g);
     if (g == 0)
@@ -103,7 +67,7 @@ static void put(struct tctx *t, unsigned g, unsigned host)
 }
 
 /* host = host op x[g] */
-static void alu_g(struct tctx *t, bool w, enum x86_alu op, unsigned host, unsigned g)
+void tr_alu_g(struct tctx *t, bool w, enum x86_alu op, unsigned host, unsigned g)
 {
     int hr = host_of(g);
     if (g == 0)
@@ -116,14 +80,14 @@ static void alu_g(struct tctx *t, bool w, enum x86_alu op, unsigned host, unsign
 
 /* Around calls to C: all hot registers when the callee reads or writes guest registers
  * (the interpreter's code), else only those a call clobbers. */
-static void spill_hot(struct tctx *t, bool all)
+void tr_spill_hot(struct tctx *t, bool all)
 {
     for (unsigned i = all ? 0 : NHOT_SAVED; i < NHOT; i++)
         x86_store(&t->e, true, xmem(hot_regs[i].guest), hot_regs[i].host);
     x86_store(&t->e, true, hmem(HART_OFF(jit_budget)), BUDGET);
 }
 
-static void reload_hot(struct tctx *t, bool all)
+void tr_reload_hot(struct tctx *t, bool all)
 {
     for (unsigned i = all ? 0 : NHOT_SAVED; i < NHOT; i++)
         x86_load(&t->e, true, hot_regs[i].host, xmem(hot_regs[i].guest));
@@ -131,33 +95,33 @@ static void reload_hot(struct tctx *t, bool all)
 }
 
 /* The host register holding x[g]: its own if hot, else scratch loaded with it. */
-static unsigned src(struct tctx *t, unsigned g, unsigned scratch)
+unsigned tr_src(struct tctx *t, unsigned g, unsigned scratch)
 {
     int hr = host_of(g);
     if (g && hr >= 0)
         return (unsigned)hr;
-    get(t, scratch, g);
+    tr_get(t, scratch, g);
     return scratch;
 }
 
 /* Where to compute x[g]: its own host register if hot, else scratch (then commit). */
-static unsigned dst(unsigned g, unsigned scratch)
+unsigned tr_dst(unsigned g, unsigned scratch)
 {
     int hr = host_of(g);
     return hr >= 0 ? (unsigned)hr : scratch;
 }
 
-static void commit(struct tctx *t, unsigned g, unsigned reg)
+void tr_commit(struct tctx *t, unsigned g, unsigned reg)
 {
     if (host_of(g) < 0)
-        put(t, g, reg);
+        tr_put(t, g, reg);
 }
 
 /* reg = x[g] unless reg already is g's register. */
-static void move_in(struct tctx *t, unsigned reg, unsigned g)
+void tr_move_in(struct tctx *t, unsigned reg, unsigned g)
 {
     if (!(g && host_of(g) == (int)reg))
-        get(t, reg, g);
+        tr_get(t, reg, g);
 }
 
 /* ---- trampolines ---- */
@@ -273,98 +237,98 @@ static uint64_t h_remuw(uint64_t a, uint64_t b)
 
 static void emit_alu_imm(struct tctx *t, const struct insn *in, enum x86_alu op, bool w)
 {
-    unsigned d = dst(in->rd, RAX);
+    unsigned d = tr_dst(in->rd, RAX);
     if (w && op == ALU_ADD && in->rs1 != in->rd && host_of(in->rs1) >= 0 && in->rs1) {
         /* addi into another register: one lea */
         x86_lea(&t->e, d, (struct x86_mem){(uint8_t)host_of(in->rs1), (int32_t)in->imm});
     } else {
         if (!w && op == ALU_ADD && !in->imm) {
             /* sext.w */
-            x86_movsxd(&t->e, d, src(t, in->rs1, d));
+            x86_movsxd(&t->e, d, tr_src(t, in->rs1, d));
         } else {
-            move_in(t, d, in->rs1);
+            tr_move_in(t, d, in->rs1);
             if (in->imm || !w || op == ALU_AND)
                 x86_alu_ri(&t->e, w, op, d, (int32_t)in->imm);
             if (!w)
                 x86_movsxd(&t->e, d, d);
         }
     }
-    commit(t, in->rd, d);
+    tr_commit(t, in->rd, d);
 }
 
 static void emit_alu_reg(struct tctx *t, const struct insn *in, enum x86_alu op, bool w)
 {
-    unsigned d = dst(in->rd, RAX);
+    unsigned d = tr_dst(in->rd, RAX);
     if (in->rd == in->rs2 && in->rd != in->rs1)
         d = RAX; /* rd is also the second operand: compute aside */
-    move_in(t, d, in->rs1);
-    alu_g(t, w, op, d, in->rs2);
+    tr_move_in(t, d, in->rs1);
+    tr_alu_g(t, w, op, d, in->rs2);
     if (!w)
         x86_movsxd(&t->e, d, d);
     if (d == RAX)
-        put(t, in->rd, RAX);
+        tr_put(t, in->rd, RAX);
 }
 
 static void emit_set(struct tctx *t, const struct insn *in, enum x86_cc cc, bool imm)
 {
-    get(t, RAX, in->rs1);
+    tr_get(t, RAX, in->rs1);
     if (imm)
         x86_alu_ri(&t->e, true, ALU_CMP, RAX, (int32_t)in->imm);
     else
-        alu_g(t, true, ALU_CMP, RAX, in->rs2);
+        tr_alu_g(t, true, ALU_CMP, RAX, in->rs2);
     x86_setcc_zx(&t->e, cc, RAX);
-    put(t, in->rd, RAX);
+    tr_put(t, in->rd, RAX);
 }
 
 static void emit_shift_imm(struct tctx *t, const struct insn *in, enum x86_shift op, bool w)
 {
-    unsigned d = dst(in->rd, RAX);
-    move_in(t, d, in->rs1);
+    unsigned d = tr_dst(in->rd, RAX);
+    tr_move_in(t, d, in->rs1);
     x86_shift_ri(&t->e, w, op, d, (uint8_t)(in->imm & (w ? 63 : 31)));
     if (!w)
         x86_movsxd(&t->e, d, d);
-    commit(t, in->rd, d);
+    tr_commit(t, in->rd, d);
 }
 
 /* x86 masks the count to 6 bits (5 for 32-bit operands) as RISC-V does. */
 static void emit_shift_reg(struct tctx *t, const struct insn *in, enum x86_shift op, bool w)
 {
-    get(t, RCX, in->rs2);
-    get(t, RAX, in->rs1);
+    tr_get(t, RCX, in->rs2);
+    tr_get(t, RAX, in->rs1);
     x86_shift_rcl(&t->e, w, op, RAX);
     if (!w)
         x86_movsxd(&t->e, RAX, RAX);
-    put(t, in->rd, RAX);
+    tr_put(t, in->rd, RAX);
 }
 
 static void emit_call2(struct tctx *t, const struct insn *in, uint64_t (*fn)(uint64_t, uint64_t))
 {
-    spill_hot(t, false);
-    get(t, RDI, in->rs1);
-    get(t, RSI, in->rs2);
+    tr_spill_hot(t, false);
+    tr_get(t, RDI, in->rs1);
+    tr_get(t, RSI, in->rs2);
     x86_call_abs(&t->e, (const void *)fn);
-    reload_hot(t, false);
-    put(t, in->rd, RAX);
+    tr_reload_hot(t, false);
+    tr_put(t, in->rd, RAX);
 }
 
 static void emit_mulh(struct tctx *t, const struct insn *in)
 {
-    get(t, RCX, in->rs2);
-    get(t, RAX, in->rs1);
+    tr_get(t, RCX, in->rs2);
+    tr_get(t, RAX, in->rs1);
     x86_mul1(&t->e, RCX, in->op == OP_mulh);
     if (in->op == OP_mulhsu) {
         /* The unsigned high product, less rs2 when rs1 is negative. */
-        get(t, RAX, in->rs1);
+        tr_get(t, RAX, in->rs1);
         x86_shift_ri(&t->e, true, SH_SAR, RAX, 63);
         x86_alu_rr(&t->e, true, ALU_AND, RAX, RCX);
         x86_alu_rr(&t->e, true, ALU_SUB, RDX, RAX);
     }
-    put(t, in->rd, RDX);
+    tr_put(t, in->rd, RDX);
 }
 
 static void emit_mul(struct tctx *t, const struct insn *in, bool w)
 {
-    get(t, RAX, in->rs1);
+    tr_get(t, RAX, in->rs1);
     int hr = host_of(in->rs2);
     if (in->rs2 == 0)
         x86_mov_imm(&t->e, RAX, 0);
@@ -374,17 +338,17 @@ static void emit_mul(struct tctx *t, const struct insn *in, bool w)
         x86_imul_rm(&t->e, w, RAX, xmem(in->rs2));
     if (!w)
         x86_movsxd(&t->e, RAX, RAX);
-    put(t, in->rd, RAX);
+    tr_put(t, in->rd, RAX);
 }
 
 /* The inline TLB check: rsi = va on entry. On a hit rsi becomes the host address; on a miss
  * control goes to a stub (returned) with rsi still va. */
-static struct stub *tlb_lookup(struct tctx *t, enum access acc, unsigned size, enum stub_kind k)
+struct stub *tr_tlb_lookup(struct tctx *t, enum access acc, unsigned size, enum stub_kind k)
 {
     /* uses rax and rcx; rdx (a store's value) and rsi (the address) are kept */
     struct x86 *e = &t->e;
     int32_t tlb = HART_OFF(tlb) +
-                  (int32_t)((t->b->key * 3 + acc) * TLB_SIZE * sizeof(struct tlb_entry));
+                  (int32_t)((KEY_PRIV(t->b->key) * 3 + acc) * TLB_SIZE * sizeof(struct tlb_entry));
     /* rax = ((va >> 12) & 255) * 16, the entry's offset */
     x86_mov_rr(e, true, RAX, RSI);
     x86_shift_ri(e, true, SH_SHR, RAX, 12 - 4);
@@ -395,37 +359,37 @@ static struct stub *tlb_lookup(struct tctx *t, enum access acc, unsigned size, e
     x86_alu_r_sib(e, ALU_CMP, RCX, RBP, RAX, tlb);
     uint8_t *field = x86_jcc(e, CC_NE, x86_exec(e));
     x86_add_r_sib(e, RSI, RBP, RAX, tlb + 8);
-    return add_stub(t, k, field);
+    return tr_add_stub(t, k, field);
 }
 
-static void emit_addr(struct tctx *t, const struct insn *in)
+void tr_emit_addr(struct tctx *t, const struct insn *in)
 {
     int hr = host_of(in->rs1);
     if (in->rs1 && hr >= 0) {
         x86_lea(&t->e, RSI, (struct x86_mem){(uint8_t)hr, (int32_t)in->imm});
         return;
     }
-    get(t, RSI, in->rs1);
+    tr_get(t, RSI, in->rs1);
     if (in->imm)
         x86_alu_ri(&t->e, true, ALU_ADD, RSI, (int32_t)in->imm);
 }
 
 static void emit_load(struct tctx *t, const struct insn *in, unsigned size, bool sign)
 {
-    emit_addr(t, in);
-    struct stub *s = tlb_lookup(t, ACC_LOAD, size, STUB_LOAD);
+    tr_emit_addr(t, in);
+    struct stub *s = tr_tlb_lookup(t, ACC_LOAD, size, STUB_LOAD);
     x86_load_ext(&t->e, RAX, (struct x86_mem){RSI, 0}, size, sign);
     s->size = (uint8_t)size;
     s->sign = sign;
     s->resume = x86_exec(&t->e);
-    put(t, in->rd, RAX);
+    tr_put(t, in->rd, RAX);
 }
 
 static void emit_store(struct tctx *t, const struct insn *in, unsigned size)
 {
-    get(t, RDX, in->rs2); /* (a hot register would do, but the slow path wants rdx) */
-    emit_addr(t, in);
-    struct stub *s = tlb_lookup(t, ACC_STORE, size, STUB_STORE);
+    tr_get(t, RDX, in->rs2); /* (a hot register would do, but the slow path wants rdx) */
+    tr_emit_addr(t, in);
+    struct stub *s = tr_tlb_lookup(t, ACC_STORE, size, STUB_STORE);
     struct x86_mem m = {RSI, 0};
     switch (size) {
     case 1: x86_store8(&t->e, m, RDX); break;
@@ -440,16 +404,16 @@ static void emit_store(struct tctx *t, const struct insn *in, unsigned size)
 /* An instruction executed by the interpreter's code from inside the block. */
 static void emit_helper(struct tctx *t, const struct insn *copy)
 {
-    spill_hot(t, true);
+    tr_spill_hot(t, true);
     x86_mov_rr(&t->e, true, RDI, RBP);
     x86_mov_imm(&t->e, RSI, (uint64_t)(uintptr_t)copy);
     x86_call_abs(&t->e, (const void *)helper_exec);
-    reload_hot(t, true);
+    tr_reload_hot(t, true);
     x86_test_rr(&t->e, false, RAX, RAX);
-    add_stub(t, STUB_EXC, x86_jcc(&t->e, CC_E, x86_exec(&t->e)));
+    tr_add_stub(t, STUB_EXC, x86_jcc(&t->e, CC_E, x86_exec(&t->e)));
     /* An AMO may have written code, or an FP op ... nothing else stops: check as stores do. */
     x86_cmp16_mi0(&t->e, hmem(HART_OFF(stop)));
-    add_stub(t, STUB_AFTER, x86_jcc(&t->e, CC_NE, x86_exec(&t->e)));
+    tr_add_stub(t, STUB_AFTER, x86_jcc(&t->e, CC_NE, x86_exec(&t->e)));
 }
 
 /* Looks up rsi (a virtual pc) in the jump cache and jumps to its block, or leaves the
@@ -486,7 +450,7 @@ static void emit_jc_lookup(struct tctx *t)
 static void emit_goto(struct tctx *t, uint64_t target)
 {
     if ((target >> 12) == (t->b->vpc >> 12)) {
-        struct stub *s = add_stub(t, STUB_EXIT, x86_jmp(&t->e, x86_exec(&t->e)));
+        struct stub *s = tr_add_stub(t, STUB_EXIT, x86_jmp(&t->e, x86_exec(&t->e)));
         s->pc = target;
         s->chain = true;
         return;
@@ -497,13 +461,13 @@ static void emit_goto(struct tctx *t, uint64_t target)
 
 static void emit_jump_indirect(struct tctx *t, const struct insn *in)
 {
-    get(t, RSI, in->rs1);
+    tr_get(t, RSI, in->rs1);
     if (in->imm)
         x86_alu_ri(&t->e, true, ALU_ADD, RSI, (int32_t)in->imm);
     x86_alu_ri(&t->e, true, ALU_AND, RSI, -2);
     if (in->rd) {
         x86_mov_imm(&t->e, RAX, t->pc + in->len);
-        put(t, in->rd, RAX);
+        tr_put(t, in->rd, RAX);
     }
     emit_jc_lookup(t);
 }
@@ -519,12 +483,12 @@ static void emit_branch(struct tctx *t, const struct insn *in)
     for (unsigned i = 0; i < 6; i++)
         if (conds[i].op == in->op)
             cc = conds[i].cc;
-    unsigned a = src(t, in->rs1, RAX);
-    alu_g(t, true, ALU_CMP, a, in->rs2);
+    unsigned a = tr_src(t, in->rs1, RAX);
+    tr_alu_g(t, true, ALU_CMP, a, in->rs2);
     uint64_t target = t->pc + (uint64_t)in->imm;
     if ((target >> 12) == (t->b->vpc >> 12)) {
         /* The conditional jump itself is the patchable exit. */
-        struct stub *s = add_stub(t, STUB_EXIT, x86_jcc(&t->e, cc, x86_exec(&t->e)));
+        struct stub *s = tr_add_stub(t, STUB_EXIT, x86_jcc(&t->e, cc, x86_exec(&t->e)));
         s->pc = target;
         s->chain = true;
         emit_goto(t, t->pc + in->len);
@@ -571,13 +535,13 @@ static void emit_inline(struct tctx *t, const struct insn *in)
     case OP_lui:
         if (in->rd) {
             x86_mov_imm(&t->e, RAX, (uint64_t)in->imm);
-            put(t, in->rd, RAX);
+            tr_put(t, in->rd, RAX);
         }
         break;
     case OP_auipc:
         if (in->rd) {
             x86_mov_imm(&t->e, RAX, t->pc + (uint64_t)in->imm);
-            put(t, in->rd, RAX);
+            tr_put(t, in->rd, RAX);
         }
         break;
     case OP_lb: emit_load(t, in, 1, true); break;
@@ -694,21 +658,21 @@ static void emit_stubs(struct tctx *t, const uint64_t *pcs)
         x86_patch_rel32(s->field, e->to_exec, x86_exec(e));
         switch (s->kind) {
         case STUB_LOAD: /* rsi = va; the value comes back in rax */
-            spill_hot(t, false);
+            tr_spill_hot(t, false);
             x86_mov_rr(e, true, RDI, RBP);
             x86_mov_imm(e, RDX, (uint64_t)(s->size | (s->sign ? 16 : 0)));
             x86_call_abs(e, (const void *)jit_helper_load);
-            reload_hot(t, false);
+            tr_reload_hot(t, false);
             x86_cmp8_mi0(e, hmem(HART_OFF(exc_pending)));
             x86_jcc(e, CC_NE, exc_exit[k]);
             x86_jmp(e, s->resume);
             break;
         case STUB_STORE: /* rsi = va, rdx = value */
-            spill_hot(t, false);
+            tr_spill_hot(t, false);
             x86_mov_rr(e, true, RDI, RBP);
             x86_mov_imm(e, RCX, s->size);
             x86_call_abs(e, (const void *)jit_helper_store);
-            reload_hot(t, false);
+            tr_reload_hot(t, false);
             x86_cmp8_mi0(e, hmem(HART_OFF(exc_pending)));
             x86_jcc(e, CC_NE, exc_exit[k]);
             /* The store may have hit this block's own code (or stopped the machine). */
@@ -803,10 +767,10 @@ bool translate_block(struct jit *j, struct block *b, const uint8_t *page)
     /* Entry: leave unless nothing asks us to stop and the whole block fits the budget. */
     struct x86 *e = &t.e;
     x86_cmp16_mi0(e, hmem(HART_OFF(stop)));
-    struct stub *s = add_stub(&t, STUB_EXIT, x86_jcc(e, CC_NE, x86_exec(e)));
+    struct stub *s = tr_add_stub(&t, STUB_EXIT, x86_jcc(e, CC_NE, x86_exec(e)));
     s->pc = b->vpc;
     x86_alu_ri(e, true, ALU_SUB, BUDGET, (int32_t)n);
-    s = add_stub(&t, STUB_EXIT, x86_jcc(e, CC_L, x86_exec(e)));
+    s = tr_add_stub(&t, STUB_EXIT, x86_jcc(e, CC_L, x86_exec(e)));
     s->pc = b->vpc;
     s->refund = true;
 
@@ -819,13 +783,14 @@ bool translate_block(struct jit *j, struct block *b, const uint8_t *page)
             emit_inline(&t, in);
             break;
         case T_HELPER:
-            emit_helper(&t, copy[i]);
+            if (!translate_fp(&t, in))
+                emit_helper(&t, copy[i]);
             break;
         case T_END_JUMP:
             if (in->op == OP_jal) {
                 if (in->rd) {
                     x86_mov_imm(e, RAX, t.pc + in->len);
-                    put(&t, in->rd, RAX);
+                    tr_put(&t, in->rd, RAX);
                 }
                 emit_goto(&t, t.pc + (uint64_t)in->imm);
             } else if (in->op == OP_jalr) {
