@@ -15,7 +15,7 @@ void hart_tlb_flush(struct hart *h)
 {
     h->tlb_gen++;
     for (unsigned p = 0; p < 4; p++)
-        for (unsigned a = 0; a < 3; a++)
+        for (unsigned a = 0; a < 3 && p != 2; a++) /* level 2 (H) does not exist */
             for (unsigned i = 0; i < TLB_SIZE; i++)
                 h->tlb[p][a][i].tag = TLB_INVALID;
 }
