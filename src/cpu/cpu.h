@@ -89,10 +89,15 @@ struct hart {
     const struct hart_debug *dbg; /* breakpoints, watchpoints, tracing; NULL for none */
 
     struct tlb_entry tlb[4][3][TLB_SIZE]; /* indexed by enum priv, then enum access */
-    /* Counts hart_tlb_flush calls (and code invalidations, fence.i): the translator's jump
+    /* Beside each entry, the level of the leaf PTE it came from (0: a 4 KiB page), so that
+     * sfence.vma of one address also drops the entries of a superpage around it. */
+    uint8_t tlb_level[4][3][TLB_SIZE];
+    bool tlb_has_super[4][3]; /* some entry of that TLB may have come from a superpage */
+    uint8_t walk_level; /* the leaf level of the last page walk (0 when bare) */
+    /* Bumped whenever translated code is invalidated or dropped: the translator's jump
      * cache entries are valid only for the tlb_gen they were made in. */
     uint64_t tlb_gen;
-    uint64_t jit_ctx; /* tlb_gen << 2 | priv while translated code runs (jump cache tag) */
+    uint64_t jit_ctx; /* tlb_gen << 4 | block key while translated code runs (jump cache tag) */
     /* The translator (src/jit), NULL when the hart only interprets; the instructions the
      * current jit_run may still retire. */
     struct jit *jit;
@@ -116,6 +121,12 @@ void hart_irq_line(void *ctx, unsigned n, bool level);
 /* True if an enabled interrupt is pending, ignoring global enables (what wakes WFI). */
 bool hart_irq_wakeup(const struct hart *h);
 void hart_tlb_flush(struct hart *h);
+/* sfence.vma with an address: the entries for va's page, and those of any superpage
+ * holding va. */
+void hart_tlb_flush_page(struct hart *h, uint64_t va);
+/* Flushes the load and store TLBs only: for changes of MPRV/MPP, SUM and MXR, which decide
+ * data accesses but never fetches (so the translator's jump cache stays valid). */
+void hart_tlb_flush_data(struct hart *h);
 /* The time (in timebase ticks) at which the hart's own Sstc timer fires, or UINT64_MAX when
  * stimecmp is not in use; the run loop sleeps no longer than this. */
 uint64_t hart_timer_deadline(const struct hart *h);

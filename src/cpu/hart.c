@@ -13,9 +13,36 @@ static uint64_t default_time(void *ctx)
 
 void hart_tlb_flush(struct hart *h)
 {
-    h->tlb_gen++;
+    memset(h->tlb_has_super, 0, sizeof(h->tlb_has_super));
     for (unsigned p = 0; p < 4; p++)
         for (unsigned a = 0; a < 3 && p != 2; a++) /* level 2 (H) does not exist */
+            for (unsigned i = 0; i < TLB_SIZE; i++)
+                h->tlb[p][a][i].tag = TLB_INVALID;
+}
+
+void hart_tlb_flush_page(struct hart *h, uint64_t va)
+{
+    uint64_t page = va & ~0xfffull;
+    unsigned slot = (unsigned)(va >> 12) & (TLB_SIZE - 1);
+    for (unsigned p = 0; p < 4; p++)
+        for (unsigned a = 0; a < 3 && p != 2; a++) {
+            if (h->tlb[p][a][slot].tag == page)
+                h->tlb[p][a][slot].tag = TLB_INVALID;
+            if (!h->tlb_has_super[p][a])
+                continue;
+            /* A superpage's 4 KiB entries may sit in any slot. */
+            for (unsigned i = 0; i < TLB_SIZE; i++) {
+                unsigned level = h->tlb_level[p][a][i];
+                if (level && !((h->tlb[p][a][i].tag ^ page) >> (12 + 9 * level)))
+                    h->tlb[p][a][i].tag = TLB_INVALID;
+            }
+        }
+}
+
+void hart_tlb_flush_data(struct hart *h)
+{
+    for (unsigned p = 0; p < 4; p++)
+        for (unsigned a = ACC_LOAD; a <= ACC_STORE && p != 2; a++)
             for (unsigned i = 0; i < TLB_SIZE; i++)
                 h->tlb[p][a][i].tag = TLB_INVALID;
 }

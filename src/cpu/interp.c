@@ -222,7 +222,7 @@ static bool xret(struct hart *h, const struct insn *in)
     /* Each privilege has its own TLB; only M-mode's data view (MPRV, and MPP under it) may
      * have changed. */
     if (((old | s) & MSTATUS_MPRV) && ((old ^ s) & (MSTATUS_MPRV | MSTATUS_MPP)))
-        hart_tlb_flush(h);
+        hart_tlb_flush_data(h);
     return true;
 }
 
@@ -249,7 +249,10 @@ static bool system_op(struct hart *h, const struct insn *in)
             illegal(h, in);
             return false;
         }
-        hart_tlb_flush(h);
+        if (in->rs1)
+            hart_tlb_flush_page(h, h->x[in->rs1]); /* (ASIDs are not kept: any rs2 is all) */
+        else
+            hart_tlb_flush(h);
         return true;
     }
     return true;
@@ -317,11 +320,7 @@ static ALWAYS_INLINE void exec(struct hart *h, const struct insn *in)
     case OP_or: wr(h, rd, a | b); break;
     case OP_and: wr(h, rd, a & b); break;
     case OP_fence: break;
-    case OP_fence_i:
-        /* Decoding is keyed by instruction bits, and stores to translated code invalidate it
-         * at once; what may be stale is this hart's jump cache after another hart's write. */
-        h->tlb_gen++;
-        break;
+    case OP_fence_i: break; /* decoding is keyed by instruction bits; code writes invalidate */
     case OP_addiw: wr(h, rd, sx32(a + (uint64_t)imm)); break;
     case OP_slliw:
         if (imm & 32) goto bad;

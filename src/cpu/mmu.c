@@ -118,6 +118,7 @@ restart:;
                 goto restart;
         }
         *pa = (ppn << PAGE_SHIFT) | (va & offset_mask);
+        h->walk_level = (uint8_t)level;
         return XL_OK;
     }
     return XL_PAGE_FAULT; /* the last level held a pointer */
@@ -169,6 +170,9 @@ static void tlb_refill(struct hart *h, uint64_t va, uint64_t pa, enum access acc
         return;
     struct tlb_entry *e = tlb_slot(h, acc, va);
     e->tag = va & ~PAGE_MASK;
+    h->tlb_level[h->priv][acc][(va >> PAGE_SHIFT) & (TLB_SIZE - 1)] = h->walk_level;
+    if (h->walk_level)
+        h->tlb_has_super[h->priv][acc] = true;
     e->addend = (uintptr_t)host - (uintptr_t)(va & ~PAGE_MASK);
 }
 
@@ -203,6 +207,7 @@ static enum xlate_result xlate(struct hart *h, uint64_t va, unsigned size, enum 
     unsigned priv = effective_priv(h, acc);
     unsigned levels = priv == PRIV_M ? 0 : satp_levels(h->satp);
     *pa = va;
+    h->walk_level = 0;
     if (levels) {
         enum xlate_result r = walk(h, va, acc, priv, levels, pa);
         if (trace_on(TRACE_MMU))

@@ -47,7 +47,7 @@ void trap_enter(struct hart *h, bool interrupt, uint64_t cause, uint64_t tval, u
     /* Each privilege has its own TLB, so the change of level needs no flush; but with MPRV
      * set, M-mode's loads and stores are checked as MPP, which the trap just rewrote. */
     if ((h->mstatus & MSTATUS_MPRV) && ((h->mstatus ^ old_status) & MSTATUS_MPP))
-        hart_tlb_flush(h);
+        hart_tlb_flush_data(h);
 }
 
 /* Highest priority first: MEI, MSI, MTI, SEI, SSI, STI. */

@@ -110,7 +110,7 @@ static unsigned block_key(const struct hart *h)
 
 /* The block at the hart's pc, or NULL when the pc is not in translatable RAM or its fetch
  * faults (then the caller interprets, which raises the fault exactly). */
-static struct block *find_block(struct hart *h)
+static struct block *find_block(struct hart *h, uintptr_t *addend)
 {
     struct jit *j = h->jit;
     uint64_t pc = h->pc;
@@ -129,6 +129,7 @@ static struct block *find_block(struct hart *h)
             return NULL; /* ROM, MMIO, or a page PMP splits */
         host = (uintptr_t)(pc + e->addend);
     }
+    *addend = e->addend;
     const uint8_t *page = (const uint8_t *)(host & ~(uintptr_t)0xfff);
     uint64_t pa = (uint64_t)(host - (uintptr_t)h->bus->ram) + h->bus->ram_base;
     struct block *b;
@@ -156,7 +157,9 @@ uint64_t jit_run(struct hart *h, uint64_t budget)
             if (trap_check_interrupts(h) || h->pc != pc)
                 site = NULL;
         }
-        struct block *b = find_block(h);
+        uintptr_t addend = 0;
+        uint64_t epoch = __atomic_load_n(&j->inval_epoch, __ATOMIC_ACQUIRE);
+        struct block *b = find_block(h, &addend);
         if (!b || b->interp || b->ninsns > h->jit_budget) {
             interpret(h, b && !b->interp ? h->jit_budget : 1);
             site = NULL;
@@ -173,6 +176,11 @@ uint64_t jit_run(struct hart *h, uint64_t budget)
         jc->vpc = h->pc;
         jc->gen = h->jit_ctx;
         jc->code = b->code;
+        jc->addend = addend;
+        /* Another hart's write may have invalidated b since we found it: keep it out of the
+         * jump cache (running it once is what a hart without fence.i may see anyway). */
+        if (__atomic_load_n(&j->inval_epoch, __ATOMIC_ACQUIRE) != epoch)
+            jc->vpc = 1; /* no pc is odd */
         int64_t before = h->jit_budget;
         site_epoch = j->inval_epoch;
         site_key = b->key;
@@ -222,7 +230,7 @@ int jit_describe(const struct hart *h, char *buf, size_t size)
                     "  helper calls        %llu\n"
                     "  chained jumps       %llu\n"
                     "  jump cache          %llu hits, %llu misses\n"
-                    "  TLB misses          %llu\n"
+                    "  TLB misses          %llu (%llu flushes, invalidations and fence.i)\n"
                     "  invalidations       %llu\n"
                     "  exits               %llu\n",
                     (unsigned)h->mhartid, (unsigned long long)s.blocks,
@@ -232,6 +240,7 @@ int jit_describe(const struct hart *h, char *buf, size_t size)
                     total ? 100.0 * (double)s.insns_jit / (double)total : 0.0,
                     (unsigned long long)s.helper_calls, (unsigned long long)s.chains,
                     (unsigned long long)s.jc_hits, (unsigned long long)s.jc_misses,
-                    (unsigned long long)s.tlb_misses, (unsigned long long)s.invalidations,
+                    (unsigned long long)s.tlb_misses, (unsigned long long)h->tlb_gen,
+                    (unsigned long long)s.invalidations,
                     (unsigned long long)s.exits);
 }

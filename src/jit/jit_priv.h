@@ -54,14 +54,15 @@ struct block {
     struct block *pnext; /* page index chain */
 };
 
-/* Jump cache: virtual pc → code, valid while the hart's jit_ctx (its tlb_gen and block key)
- * is what it was when filled; every TLB flush, invalidation and fence.i changes tlb_gen.
- * 32 bytes, read by translated code at these offsets. */
+/* Jump cache: virtual pc → code, valid while the hart's jit_ctx (its tlb_gen, bumped by
+ * every invalidation, and the block key) is what it was when filled, and while the fetch TLB
+ * still maps the page to the same host page (addend): so TLB flushes, whole or of one page,
+ * need not touch the jump cache. 32 bytes, read by translated code at these offsets. */
 struct jc_entry {
     uint64_t vpc;
     uint64_t gen;
     const uint8_t *code;
-    uint64_t unused;
+    uintptr_t addend;
 };
 
 /* What all translators of one bus share: the list through which a write to a code page

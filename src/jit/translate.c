@@ -433,12 +433,27 @@ static void emit_jc_lookup(struct tctx *t)
     x86_load(e, true, RCX, hmem(HART_OFF(jit_ctx)));
     x86_alu_rm(e, true, ALU_CMP, RCX, (struct x86_mem){RDX, 8});
     uint8_t *miss2 = x86_jcc(e, CC_NE, x86_exec(e));
+    /* The fetch TLB must still map the page where it did. */
+    int32_t ft = HART_OFF(tlb) +
+                 (int32_t)((KEY_PRIV(t->b->key) * 3 + ACC_FETCH) * TLB_SIZE * sizeof(struct tlb_entry));
+    x86_mov_rr(e, true, RAX, RSI);
+    x86_shift_ri(e, true, SH_SHR, RAX, 12 - 4);
+    x86_alu_ri(e, false, ALU_AND, RAX, (TLB_SIZE - 1) << 4);
+    x86_mov_rr(e, true, RCX, RSI);
+    x86_alu_ri(e, true, ALU_AND, RCX, -4096);
+    x86_alu_r_sib(e, ALU_CMP, RCX, RBP, RAX, ft);
+    uint8_t *miss3 = x86_jcc(e, CC_NE, x86_exec(e));
+    x86_load(e, true, RCX, (struct x86_mem){RDX, 24});
+    x86_alu_r_sib(e, ALU_CMP, RCX, RBP, RAX, ft + 8);
+    uint8_t *miss4 = x86_jcc(e, CC_NE, x86_exec(e));
     x86_load(e, true, RCX, hmem(HART_OFF(jit)));
     x86_alu_mi(e, true, ALU_ADD, (struct x86_mem){RCX, JIT_OFF(st.jc_hits)}, 1);
     x86_jmp_m(e, (struct x86_mem){RDX, 16});
     const uint8_t *miss = x86_exec(e);
     x86_patch_rel32(miss1, e->to_exec, miss);
     x86_patch_rel32(miss2, e->to_exec, miss);
+    x86_patch_rel32(miss3, e->to_exec, miss);
+    x86_patch_rel32(miss4, e->to_exec, miss);
     x86_load(e, true, RCX, hmem(HART_OFF(jit)));
     x86_alu_mi(e, true, ALU_ADD, (struct x86_mem){RCX, JIT_OFF(st.jc_misses)}, 1);
     x86_mov_imm(e, RAX, 0);
