@@ -60,7 +60,7 @@ unit: $(UNIT_BINS)
 # The differential test of interpreter and translator (tests/diff/diff.h).
 DIFF_SRCS := $(wildcard tests/diff/*.c)
 DIFF_OBJS := $(DIFF_SRCS:%.c=$(B)/%.o)
-$(DIFF_OBJS): CFLAGS += -Isrc $(if $(wildcard src/jit/*.c),-DDIFF_JIT)
+$(DIFF_OBJS): CFLAGS += -Isrc
 $(B)/tests/diff/diff: $(DIFF_OBJS) $(B)/libvisor.a
 	$(CC) $(LDFLAGS_$(MODE)) -o $@ $^ $(LDLIBS)
 

@@ -41,8 +41,13 @@ static void compare_ram(struct report *r, const uint8_t *a, const uint8_t *b)
     }
 }
 
-bool compare_machines(struct machine *a, struct machine *b, FILE *f)
+bool compare_machines(struct machine *a, struct machine *b, FILE *f, uint32_t *xs,
+                      uint32_t *fs)
 {
+    uint32_t xdummy, fdummy;
+    if (!xs || !fs)
+        xs = &xdummy, fs = &fdummy;
+    *xs = *fs = 0;
     if (!ncsr)
         for (unsigned c = 0; c < 4096; c++)
             if (hart_csr_name(c))
@@ -52,11 +57,13 @@ bool compare_machines(struct machine *a, struct machine *b, FILE *f)
     char name[32];
     for (unsigned i = 0; i < 32; i++)
         if (ha->x[i] != hb->x[i]) {
+            *xs |= 1u << i;
             snprintf(name, sizeof(name), "x%u/%s", i, insn_xreg_name[i]);
             differ(&r, name, ha->x[i], hb->x[i]);
         }
     for (unsigned i = 0; i < 32; i++)
         if (ha->f[i] != hb->f[i]) {
+            *fs |= 1u << i;
             snprintf(name, sizeof(name), "f%u/%s", i, insn_freg_name[i]);
             differ(&r, name, ha->f[i], hb->f[i]);
         }

@@ -5,15 +5,20 @@
  * Two machines (a bus and a hart each) load the same program; the reference interpreter steps
  * one instruction at a time (so coverage is exact) while the engine under test runs chunks of
  * random size; after each chunk registers, CSRs and all of RAM must be equal. A divergence is
- * narrowed to the first differing instruction by replaying the program.
+ * narrowed by replaying the program: the smallest budget at which the states part, and the
+ * instructions before it with the likely culprits marked.
  *
- * Example: `build/release/tests/diff --seed 7 --time 5` runs programs 0, 1, 2, ... of seed 7
- * for five seconds; `--seed 7 --program 1234` replays one program and prints its trace.
+ * Example: `build/release/tests/diff/diff --seed 7 --time 5` runs programs 0, 1, 2, ... of
+ * seed 7 for five seconds; `--seed 7 --program 1234 -v` replays one program with its trace.
  *
  * Invariants the generator keeps so that every program ends and stays inside its world:
  *   - x2 (sp), x4, x8, x9 are data base registers and x3 the code-alias distance; x30 is the
- *     trap log pointer and x31 the handlers' scratch. Random instructions never write them
- *     (c.addi16sp is emitted in pairs that restore sp).
+ *     trap log pointer and x31 the handlers' scratch. Random instructions never write them;
+ *     units that move a base (c.addi16sp pairs, base moves) move it back before they end.
+ *   - Stores land only where the generator means them to: data regions, the page tables
+ *     (edits, then flushes), and whole valid instructions over code. So no engine ever runs
+ *     a garbage instruction or a stale TLB entry, where the two could legitimately differ.
+ *     run.c checks the registers' part of this at each program's end.
  *   - Branches and jumps go forward, except the bounded loops of loop units, so every path
  *     reaches the end slot, `jalr x0, 0(x0)`, whose fetch fault ends the program.
  *   - CSRs that steer traps (mtvec, stvec, medeleg, mideleg, PMP) are only read; mstatus,
@@ -26,11 +31,12 @@
 
 #include <stdio.h>
 
-/* ---- The world's physical layout (all of it identity-mapped by the page tables) ---- */
+/* ---- The world's physical layout (identity-mapped by the page tables, plus the code's
+ * alias and the remap units' switching of code pages to their shadows) ---- */
 #define RAM_BASE 0x80000000ull
 #define RAM_SIZE 0x40000ull /* 256 KiB: all of it is compared after every chunk */
 #define PAGE 4096ull
-#define HANDLER_PA (RAM_BASE + 0x0000)  /* trap vectors and handlers (asm.c: world_handlers) */
+#define HANDLER_PA (RAM_BASE + 0x0000)  /* trap vectors and handlers (world.c) */
 #define LOG_PA (RAM_BASE + 0x1000)      /* the handlers' trap log: 128 records of 32 bytes */
 /* Page tables (root, L1, L0 of roots A and B), far from every base register and from the
  * log, so that only the generator's PTE-edit units (which then flush) ever write them. */
@@ -38,6 +44,9 @@
 #define CODE_PA (RAM_BASE + 0x10000)    /* the random block */
 #define CODE_PAGES 4
 #define CODE_SIZE (CODE_PAGES * PAGE)
+/* Shadow code: a copy of the code pages differing only in some one-instruction units, which
+ * the generator's remap units map in place of the originals (and back). */
+#define SHADOW_PA (CODE_PA + CODE_SIZE)
 #define DATA_PA (RAM_BASE + 0x20000)    /* data region i: two pages at DATA_PA + i * 0x4000 */
 #define NDATA 4
 #define DATA_STRIDE 0x4000ull
@@ -88,6 +97,7 @@ struct prog {
     /* For the generator: */
     uint64_t satp_a, satp_b;
     uint64_t l0_a, l0_b;  /* physical addresses of the two L0 tables */
+    uint64_t code_pte[2][CODE_PAGES]; /* the code pages' leaves in L0 A and L0 B */
     bool pt_mapped;       /* S-mode may write the page tables */
     bool delegating;      /* medeleg or mideleg nonzero: TSR must stay clear */
     unsigned nslots;      /* 4-byte slots of code, the end slot included */
@@ -146,7 +156,7 @@ bool row_random(struct rng *r, unsigned row, uint32_t writable, uint32_t *raw);
 /* Random register fields with no constraint other than the row's own (for branches, AMOs). */
 uint32_t row_random_raw(struct rng *r, unsigned row);
 
-/* gen.c: the random block in the code pages. */
+/* gen.c (with gen_flow.c, gen_mem.c, gen_priv.c): the random block in the code pages. */
 void gen_code(struct prog *p, struct rng *r);
 
 /* machine.c: one bus and hart running an engine. */
@@ -166,13 +176,14 @@ void machine_free(struct machine *m);
 void machine_load(struct machine *m, const struct prog *p);
 /* Folds the translator's counters into the totals (no-op for the interpreter). */
 void machine_add_stats(struct machine *m);
-bool machine_has_jit(void);
 void machine_print_jit_stats(FILE *f);
 
 /* compare.c: architectural state comparison. */
 /* True if the two harts and their RAM agree; else prints up to a dozen differences to f
- * (when f is not NULL). */
-bool compare_machines(struct machine *a, struct machine *b, FILE *f);
+ * (when f is not NULL) and, when xs and fs are not NULL, sets there the bits of the x and f
+ * registers that differ. */
+bool compare_machines(struct machine *a, struct machine *b, FILE *f, uint32_t *xs,
+                      uint32_t *fs);
 
 /* run.c: one program under both engines. */
 struct run_stats {
@@ -180,6 +191,7 @@ struct run_stats {
     uint64_t insns_priv[4];       /* ... per privilege level at the instruction */
     uint64_t row_hits[ROW_COUNT]; /* executed instructions per insn.def row (code pages only) */
     uint64_t ended, chunks;       /* programs that reached the end; chunks compared */
+    uint64_t broken;              /* programs that ended with a reserved register changed */
 };
 /* Runs p on ref (stepped) and test (in chunks from chunk_rng); true if they agree throughout.
  * On a divergence prints the first differing instruction to f. verbose prints a trace. */

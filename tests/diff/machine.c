@@ -6,10 +6,9 @@
 
 #include <string.h>
 
-#ifdef DIFF_JIT
 #include "jit/jit.h"
+
 static struct jit_stats totals;
-#endif
 
 /* The time CSR: a constant per program, so that reading it is deterministic. */
 static uint64_t fixed_time(void *ctx)
@@ -57,30 +56,17 @@ uint64_t machine_run(struct machine *m, uint64_t budget)
 
 void machine_free(struct machine *m)
 {
-#ifdef DIFF_JIT
     if (m->attached)
         jit_detach(&m->hart);
-#endif
     bus_free(&m->bus);
-}
-
-bool machine_has_jit(void)
-{
-#ifdef DIFF_JIT
-    return true;
-#else
-    return false;
-#endif
 }
 
 void machine_load(struct machine *m, const struct prog *p)
 {
     struct hart *h = &m->hart;
-#ifdef DIFF_JIT
     if (m->attached)
-        jit_detach(h);
+        jit_detach(h); /* the last hart of the bus: its code-page record goes too */
     m->attached = false;
-#endif
     if (bus_copy_to(&m->bus, RAM_BASE, p->ram, RAM_SIZE) != 0)
         die("diff: cannot load the program image");
     hart_init(h, 0, &m->bus);
@@ -122,19 +108,16 @@ void machine_load(struct machine *m, const struct prog *p)
     h->time_ctx = &m->time;
     csr_update_stip(h); /* what the CLINT would have driven before the first instruction */
     hart_tlb_flush(h);
-#ifdef DIFF_JIT
     /* A small cache, so that long programs also exercise the flush when it fills. */
     if (m->jit) {
         if (jit_attach(h, JIT_MIN_CODE_SIZE) != 0)
             die("diff: jit_attach failed");
         m->attached = true;
     }
-#endif
 }
 
 void machine_add_stats(struct machine *m)
 {
-#ifdef DIFF_JIT
     if (!m->jit)
         return;
     struct jit_stats s;
@@ -148,14 +131,10 @@ void machine_add_stats(struct machine *m)
     totals.chains += s.chains;
     totals.invalidations += s.invalidations;
     totals.exits += s.exits;
-#else
-    (void)m;
-#endif
 }
 
 void machine_print_jit_stats(FILE *f)
 {
-#ifdef DIFF_JIT
     uint64_t all = totals.insns_jit + totals.insns_interp;
     fprintf(f,
             "diff: translator: %.1f%% of %llu instructions in translated code; %llu blocks, "
@@ -164,7 +143,4 @@ void machine_print_jit_stats(FILE *f)
             (unsigned long long)totals.blocks, (unsigned long long)totals.chains,
             (unsigned long long)totals.invalidations, (unsigned long long)totals.cache_flushes,
             (unsigned long long)totals.exits);
-#else
-    (void)f;
-#endif
 }

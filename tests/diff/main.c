@@ -2,9 +2,10 @@
  * limit, stops at the first divergence, then prints the seed, the totals, per-row coverage
  * and "diff: N passed, M failed" (the checks: the engines agreed; every row of insn.def ran).
  *
- *   diff [--seed N] [--time SECONDS] [--programs N] [--program I] [--engine jit|interp] [-v]
+ *   diff [--seed N] [--time SECONDS] [--programs N] [--program I] [--engine E] [-v] [--dump]
  *
- * --program I replays program I of the seed alone (with -v, every instruction). --engine
+ * --program I replays program I of the seed alone (with -v, every instruction; with --dump,
+ * the code as generated). --engine
  * interp runs the interpreter against itself, which checks the harness and the determinism of
  * the reference; --engine mutant:ROW against an interpreter that gets row ROW wrong, which
  * checks that a divergence is caught and located. A crash or a hang names the program being
@@ -104,10 +105,30 @@ static bool selftest_li(struct machine *m)
     return true;
 }
 
+/* The program's code as generated (before it runs and rewrites itself). */
+static void dump_code(const struct prog *p)
+{
+    for (unsigned i = 0; i < p->nslots; i++) {
+        uint32_t w;
+        memcpy(&w, p->ram + (CODE_PA - RAM_BASE) + 4 * i, 4);
+        uint64_t pc = CODE_PA + 4 * i;
+        for (unsigned half = 0; half < 2; half++) {
+            uint32_t raw = half ? w >> 16 : w;
+            if (half && (w & 3) == 3)
+                break;
+            struct insn in;
+            char text[96];
+            insn_decode((raw & 3) == 3 ? raw : raw & 0xffff, &in);
+            insn_disasm(&in, pc + 2 * half, text, sizeof(text));
+            printf("  0x%08" PRIx64 "  %08x  %s\n", pc + 2 * half, raw, text);
+        }
+    }
+}
+
 NORETURN static void usage(void)
 {
     fprintf(stderr, "usage: %s [--seed N] [--time SECONDS] [--programs N] [--program I] "
-                    "[--engine jit|interp|mutant:ROW] [-v]\n", argv0);
+                    "[--engine jit|interp|mutant:ROW] [-v] [--dump]\n", argv0);
     exit(2);
 }
 
@@ -125,12 +146,16 @@ int main(int argc, char **argv)
     uint64_t seed = now_ns() ^ (uint64_t)getpid() << 32;
     double seconds = 10;
     uint64_t programs = UINT64_MAX, first = 0;
-    bool one = false, verbose = false, use_jit = machine_has_jit();
+    bool one = false, verbose = false, dump = false, use_jit = true;
     int mutant = -1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
             verbose = true;
+            continue;
+        }
+        if (!strcmp(a, "--dump")) {
+            dump = true;
             continue;
         }
         if (!v)
@@ -150,10 +175,6 @@ int main(int argc, char **argv)
             use_jit = false, mutant = row_by_name(v + 7);
         else
             usage();
-    }
-    if (use_jit && !machine_has_jit()) {
-        fprintf(stderr, "diff: this build has no translator\n");
-        return 2;
     }
     if (one)
         programs = 1;
@@ -189,6 +210,8 @@ int main(int argc, char **argv)
         p.index = i;
         world_build(&p, &r);
         gen_code(&p, &r);
+        if (dump)
+            dump_code(&p);
         cur_seed = seed, cur_index = i, cur_running = 1;
         if (verbose)
             printf("diff: program %" PRIu64 ": %u slots, starts in %c mode, satp 0x%" PRIx64
@@ -211,7 +234,8 @@ int main(int argc, char **argv)
            ", S %" PRIu64 ", U %" PRIu64 "), %" PRIu64 " reached the end, %" PRIu64
            " chunks compared, %.1f s\n", seed, ran, st.insns, st.insns_priv[PRIV_M],
            st.insns_priv[PRIV_S], st.insns_priv[PRIV_U], st.ended, st.chunks, secs);
-    machine_print_jit_stats(stdout);
+    if (use_jit)
+        machine_print_jit_stats(stdout);
     unsigned hit = 0;
     uint64_t in_blocks = 0;
     for (unsigned row = 0; row < ROW_ILLEGAL; row++) {
@@ -232,10 +256,11 @@ int main(int argc, char **argv)
         for (unsigned row = 0; row < ROW_ILLEGAL; row++)
             printf("diff:   %-12s %" PRIu64 "\n", insn_row_name(row), st.row_hits[row]);
     }
-    /* Two checks: the engines agreed, and every row ran (which one program cannot do, and
-     * which means nothing once a divergence stopped the run). */
-    bool covered = one || hit == ROW_ILLEGAL;
-    unsigned passed = agreed ? 1u + covered : 0u, failed = agreed ? !covered : 1u;
+    /* The checks: the engines agreed; every row ran (which one program cannot do, and which
+     * means nothing once a divergence stopped the run); the generator kept its invariants. */
+    bool covered = one || hit == ROW_ILLEGAL, sound = !st.broken;
+    unsigned passed = sound + (agreed ? 1u + covered : 0u);
+    unsigned failed = !sound + (agreed ? !covered : 1u);
     printf("diff: %u passed, %u failed\n", passed, failed);
     free(p.ram);
     machine_free(&ref);

@@ -49,6 +49,11 @@ static bool is_mem(unsigned op)
            op == OP_fsd;
 }
 
+static bool is_store(unsigned op)
+{
+    return (op >= OP_sb && op <= OP_sd) || op == OP_fsw || op == OP_fsd;
+}
+
 static bool is_base(unsigned reg)
 {
     return reg == REG_SP || reg == REG_EDGE || reg == REG_B1 || reg == REG_B2;
@@ -92,13 +97,16 @@ static uint32_t steer_rm(struct rng *r, const struct row_info *ri, uint32_t raw)
 bool row_random(struct rng *r, unsigned row, uint32_t writable, uint32_t *raw)
 {
     const struct row_info *ri = &diff_rows[row];
-    bool any_base = rng_pct(r, 3); /* a wild address now and then: access or page faults */
+    /* A load from a wild address now and then: access or page faults. Never a store: one
+     * through a register holding a code address would write garbage instructions. */
+    bool wild = rng_pct(r, 3);
     for (unsigned tries = 0; tries < 2000; tries++) {
         uint32_t v = row_random_raw(r, row);
         struct insn in;
         insn_decode(v, &in);
         if (in.row != row)
             continue;
+        bool any_base = wild && !is_store(in.op);
         if (!ri->compressed) {
             /* Steer the fields the mask leaves free rather than wait for luck. */
             if (writes_x(in.op) && !(ri->mask & 0xf80))
@@ -109,9 +117,7 @@ bool row_random(struct rng *r, unsigned row, uint32_t writable, uint32_t *raw)
                 v = (v & ~0xf8000u) | b << 15;
                 if (b == REG_EDGE && rng_pct(r, 60)) {
                     int64_t off = (int64_t)rng_below(r, 25) - 12; /* straddle the boundary */
-                    v = (in.op >= OP_sb && in.op <= OP_sd) || in.op == OP_fsw || in.op == OP_fsd
-                            ? asm_set_s(v, off)
-                            : asm_set_i(v, off);
+                    v = is_store(in.op) ? asm_set_s(v, off) : asm_set_i(v, off);
                 }
             }
             v = steer_rm(r, ri, v);

@@ -18,7 +18,7 @@
 
 #define END_PC (HANDLER_PA + MEND_OFF + 8) /* after the end's wfi */
 #define MAX_CHUNKS 200000
-#define TRACE_DEPTH 12
+#define TRACE_DEPTH 32 /* a translated block is at most 64 instructions; most are short */
 
 struct chunk {
     uint64_t budget;
@@ -66,7 +66,8 @@ static struct step peek(struct hart *h, uint64_t n)
     return s;
 }
 
-static void print_step(FILE *f, const struct step *s)
+/* One trace line; mark flags a suspect. */
+static void print_step(FILE *f, const struct step *s, bool mark)
 {
     static const char mode[] = "USHM";
     char text[96] = "(no fetch)";
@@ -75,8 +76,39 @@ static void print_step(FILE *f, const struct step *s)
         insn_decode(s->raw, &in);
         insn_disasm(&in, s->pc, text, sizeof(text));
     }
-    fprintf(f, "    #%-7" PRIu64 " %c 0x%08" PRIx64 "  %0*x  %s\n", s->n, mode[s->priv & 3], s->pc,
-            (s->raw & 3) == 3 ? 8 : 4, s->raw, text);
+    fprintf(f, "  %c #%-7" PRIu64 " %c 0x%08" PRIx64 "  %0*x  %s\n", mark ? '*' : ' ', s->n,
+            mode[s->priv & 3], s->pc, (s->raw & 3) == 3 ? 8 : 4, s->raw, text);
+}
+
+/* Marks, for each register in xs and fs, the last step of the window whose destination field
+ * names it: where a wrong value most likely came from. */
+static void mark_writers(const struct step *trace, unsigned first, unsigned end, uint32_t xs,
+                         uint32_t fs, bool *mark)
+{
+    for (unsigned i = end; i-- > first;) {
+        const struct step *s = &trace[i % TRACE_DEPTH];
+        struct insn in;
+        if (!s->fetched)
+            continue;
+        insn_decode(s->raw, &in);
+        bool no_rd = (in.op >= OP_beq && in.op <= OP_bgeu) || (in.op >= OP_sb && in.op <= OP_sd) ||
+                     in.op == OP_fsw || in.op == OP_fsd || in.op == OP_fence ||
+                     in.op == OP_fence_i || (in.op >= OP_ecall && in.op <= OP_ebreak) ||
+                     (in.op >= OP_mret && in.op <= OP_sfence_vma);
+        if (in.row == ROW_ILLEGAL || !in.rd || no_rd)
+            continue;
+        bool fp = in.op >= OP_flw && in.op < OP_ILLEGAL;
+        uint32_t *set = fp ? &fs : &xs;
+        if (*set >> in.rd & 1) {
+            mark[i - first] = true;
+            *set &= ~(1u << in.rd);
+        }
+        /* F ops that write x registers (compares, moves, conversions) count for both. */
+        if (fp && xs >> in.rd & 1) {
+            mark[i - first] = true;
+            xs &= ~(1u << in.rd);
+        }
+    }
 }
 
 /* Credits the instruction at pc to its row, unless the step was an interrupt (the handler ran
@@ -121,7 +153,7 @@ static uint64_t ref_chunk(struct machine *m, uint64_t k, struct run_stats *st, b
     while (n < k) {
         if (verbose) {
             struct step s = peek(&m->hart, base + n);
-            print_step(f, &s);
+            print_step(f, &s, false);
         }
         if (!ref_step(m, st))
             break;
@@ -172,7 +204,7 @@ static bool differs_after(const struct prog *p, struct machine *ref, struct mach
             break;
     }
     *nref = n;
-    return *nref != *ntest || !compare_machines(ref, test, NULL);
+    return *nref != *ntest || !compare_machines(ref, test, NULL, NULL, NULL);
 }
 
 static void locate(const struct prog *p, struct machine *ref, struct machine *test,
@@ -197,18 +229,45 @@ static void locate(const struct prog *p, struct machine *ref, struct machine *te
     }
     differs_after(p, ref, test, nagreed, hi, trace, &ntrace, &nref, &ntest);
     fprintf(f, "diff: %u chunks agreed; then a run of %s with budget %" PRIu64 " ran %" PRIu64
-               " instructions, the reference %" PRIu64 ", and the states differ%s\n",
-            nagreed, test->name, hi, ntest, nref,
-            hi == budget ? "" : " (the smallest such budget)");
-    unsigned shown = ntrace < TRACE_DEPTH ? ntrace : TRACE_DEPTH;
-    if (shown) {
-        fprintf(f, "diff: first differing instruction (the last line), after its predecessors:\n");
-        for (unsigned i = ntrace - shown; i < ntrace; i++)
-            print_step(f, &trace[i % TRACE_DEPTH]);
-    }
-    fprintf(f, "diff: state after it (%s = reference):\n", ref->name);
-    if (compare_machines(ref, test, f) && nref != ntest)
+               " instructions and the reference %" PRIu64 ", and they differ; with a budget one"
+               " smaller they agree\n", nagreed, test->name, hi, ntest, nref);
+    fprintf(f, "diff: the translator runs a block only when the whole block fits the budget, so "
+               "the wrong instruction is the last line or an earlier one of its block; '*' marks "
+               "the last writers of differing registers:\n");
+    uint32_t xs, fs;
+    bool same = compare_machines(ref, test, NULL, &xs, &fs);
+    unsigned shown = ntrace < TRACE_DEPTH ? ntrace : TRACE_DEPTH, first = ntrace - shown;
+    bool mark[TRACE_DEPTH] = {false};
+    mark_writers(trace, first, ntrace, xs, fs, mark);
+    for (unsigned i = first; i < ntrace; i++)
+        print_step(f, &trace[i % TRACE_DEPTH], mark[i - first]);
+    fprintf(f, "diff: the state after the last line (%s = reference):\n", ref->name);
+    compare_machines(ref, test, f, NULL, NULL);
+    if (same && nref != ntest)
         fprintf(f, "    (registers, CSRs and RAM agree; only the instruction count differs)\n");
+}
+
+/* The generator's promise (diff.h): a program that ends through its end slot (a fetch fault
+ * at address 0; other fetch faults may cut a unit short) has its base registers and x3 as
+ * they were and the log pointer still in the log. Otherwise a garbage instruction ran, which
+ * could have scribbled on page tables behind the TLB's back and made the engines legitimately
+ * differ: a harness bug, reported as such. */
+static bool invariants_hold(const struct prog *p, const struct hart *h, FILE *f)
+{
+    static const uint8_t regs[] = {REG_SP, REG_ALIAS, REG_EDGE, REG_B1, REG_B2};
+    if (h->mepc != 0)
+        return true;
+    bool ok = h->x[REG_LOG] - LOG_PA < PAGE;
+    for (unsigned i = 0; i < ARRAY_SIZE(regs); i++)
+        if (h->x[regs[i]] != p->init.x[regs[i]]) {
+            fprintf(f, "diff: x%u was 0x%" PRIx64 ", is 0x%" PRIx64 "\n", regs[i],
+                    p->init.x[regs[i]], h->x[regs[i]]);
+            ok = false;
+        }
+    if (!ok)
+        fprintf(f, "diff: harness bug: program %" PRIu64 " of seed %" PRIu64
+                   " ended with a reserved register changed\n", p->index, p->seed);
+    return ok;
 }
 
 bool run_prog(const struct prog *p, struct machine *ref, struct machine *test, uint64_t chunk_seed,
@@ -233,7 +292,7 @@ bool run_prog(const struct prog *p, struct machine *ref, struct machine *test, u
         if (verbose)
             fprintf(f, "diff: chunk %u: budget %" PRIu64 ", reference ran %" PRIu64
                        ", %s ran %" PRIu64 "\n", nchunks, k, nr, test->name, nt);
-        if (nt != nr || !compare_machines(ref, test, NULL)) {
+        if (nt != nr || !compare_machines(ref, test, NULL, NULL, NULL)) {
             fprintf(f, "diff: DIVERGENCE in chunk %u (budget %" PRIu64 ") after %" PRIu64
                        " instructions\n", nchunks, k, done);
             locate(p, ref, test, nchunks - 1, k, f);
@@ -244,6 +303,7 @@ bool run_prog(const struct prog *p, struct machine *ref, struct machine *test, u
         if (ref->hart.wfi) {
             if (at_end(&ref->hart)) {
                 st->ended++;
+                st->broken += !invariants_hold(p, &ref->hart, f);
                 break;
             }
             chunks[nchunks - 1].woke = true;

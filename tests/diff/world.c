@@ -139,9 +139,9 @@ static void build_root(struct prog *p, struct rng *r, uint64_t root, uint64_t l0
 #define L0(va, flags) put64(p, l0 + 8 * (((va) - RAM_BASE) >> 12), pte(va, flags))
     L0(HANDLER_PA, PTE_V | PTE_R | PTE_X | PTE_A);
     L0(LOG_PA, PTE_V | PTE_R | PTE_W | PTE_A | PTE_D);
-    if (p->pt_mapped)
+    if (p->pt_mapped) /* for the generator's PTE edits (U programs too: nothing else can reach) */
         for (uint64_t pa = PT_PA; pa < PT_PA + 6 * PAGE; pa += PAGE)
-            L0(pa, PTE_V | PTE_R | PTE_W | PTE_A | PTE_D);
+            L0(pa, PTE_V | PTE_R | PTE_W | PTE_A | PTE_D | u);
     bool code_w = rng_pct(r, 50);
     for (unsigned i = 0; i < CODE_PAGES; i++) {
         uint64_t f = PTE_V | PTE_R | PTE_X | u | (rng_pct(r, 90) ? PTE_A : 0);
@@ -150,6 +150,7 @@ static void build_root(struct prog *p, struct rng *r, uint64_t root, uint64_t l0
         if (rng_pct(r, 2))
             f ^= PTE_U;
         L0(CODE_PA + i * PAGE, f);
+        p->code_pte[l0 == p->l0_b][i] = pte(CODE_PA + i * PAGE, f);
         /* The alias: the same physical page, writable, at another virtual address. */
         uint64_t alias = ALIAS_VA + i * PAGE;
         put64(p, l0 + 8 * ((alias - RAM_BASE) >> 12),
@@ -297,6 +298,7 @@ void world_build(struct prog *p, struct rng *r)
     for (uint64_t pa = DATA_PA; pa < DATA_PA + NDATA * DATA_STRIDE; pa += 8)
         put64(p, pa, rng_pct(r, 70) ? rng_next(r) : rng_interesting(r));
 
+    memset(p->code_pte, 0, sizeof(p->code_pte));
     p->pt_mapped = rng_pct(r, 50);
     uint64_t root_a = PT_PA, root_b = PT_PA + 3 * PAGE;
     p->l0_a = root_a + 2 * PAGE;
