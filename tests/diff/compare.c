@@ -20,8 +20,8 @@ struct report {
 static void differ(struct report *r, const char *what, uint64_t a, uint64_t b)
 {
     if (r->f && r->n < MAX_SHOWN)
-        fprintf(r->f, "    %-12s %s=0x%016" PRIx64 "  %s=0x%016" PRIx64 "\n", what, r->an, a,
-                r->bn, b);
+        fprintf(r->f, "    %-12s %s=0x%016" PRIx64 "  %s=0x%016" PRIx64 "\n", what, r->an, a, r->bn,
+                b);
     r->n++;
 }
 
@@ -41,8 +41,7 @@ static void compare_ram(struct report *r, const uint8_t *a, const uint8_t *b)
     }
 }
 
-bool compare_machines(struct machine *a, struct machine *b, FILE *f, uint32_t *xs,
-                      uint32_t *fs)
+bool compare_machines(struct machine *a, struct machine *b, FILE *f, uint32_t *xs, uint32_t *fs)
 {
     uint32_t xdummy, fdummy;
     if (!xs || !fs)

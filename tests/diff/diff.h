@@ -36,33 +36,41 @@
 #define RAM_BASE 0x80000000ull
 #define RAM_SIZE 0x40000ull /* 256 KiB: all of it is compared after every chunk */
 #define PAGE 4096ull
-#define HANDLER_PA (RAM_BASE + 0x0000)  /* trap vectors and handlers (world.c) */
-#define LOG_PA (RAM_BASE + 0x1000)      /* the handlers' trap log: 128 records of 32 bytes */
+#define HANDLER_PA (RAM_BASE + 0x0000) /* trap vectors and handlers (handlers.c) */
+#define LOG_PA (RAM_BASE + 0x1000)     /* the handlers' trap log: 128 records of 32 bytes */
 /* Page tables (root, L1, L0 of roots A and B), far from every base register and from the
  * log, so that only the generator's PTE-edit units (which then flush) ever write them. */
 #define PT_PA (RAM_BASE + 0x34000)
-#define CODE_PA (RAM_BASE + 0x10000)    /* the random block */
+#define CODE_PA (RAM_BASE + 0x10000) /* the random block */
 #define CODE_PAGES 4
 #define CODE_SIZE (CODE_PAGES * PAGE)
 /* Shadow code: a copy of the code pages differing only in some one-instruction units, which
  * the generator's remap units map in place of the originals (and back). */
 #define SHADOW_PA (CODE_PA + CODE_SIZE)
-#define DATA_PA (RAM_BASE + 0x20000)    /* data region i: two pages at DATA_PA + i * 0x4000 */
+#define DATA_PA (RAM_BASE + 0x20000) /* data region i: two pages at DATA_PA + i * 0x4000 */
 #define NDATA 4
 #define DATA_STRIDE 0x4000ull
-#define ALIAS_VA (RAM_BASE + 0x100000)  /* a writable second mapping of the code pages */
+#define ALIAS_VA (RAM_BASE + 0x100000) /* a writable second mapping of the code pages */
 
 /* Offsets in the handler page, fixed so that the run loop can recognise the end. */
-#define MVEC_OFF 0x000  /* mtvec: 16 vector entries, all `j mexc` */
+#define MVEC_OFF 0x000 /* mtvec: 16 vector entries, all `j mexc` */
 #define MEXC_OFF 0x100
-#define MEND_OFF 0x300  /* the end: mie = 0, then wfi forever */
+#define MEND_OFF 0x300 /* the end: mie = 0, then wfi forever */
 #define SVEC_OFF 0x400
 #define SEXC_OFF 0x500
 
 /* Registers the generator reserves (see the invariants above). */
-enum { REG_SP = 2, REG_ALIAS = 3, REG_EDGE = 4, REG_B1 = 8, REG_B2 = 9, REG_LOG = 30, REG_TMP = 31 };
-#define RESERVED_REGS                                                                          \
-    ((1u << REG_SP) | (1u << REG_ALIAS) | (1u << REG_EDGE) | (1u << REG_B1) | (1u << REG_B2) | \
+enum {
+    REG_SP = 2,
+    REG_ALIAS = 3,
+    REG_EDGE = 4,
+    REG_B1 = 8,
+    REG_B2 = 9,
+    REG_LOG = 30,
+    REG_TMP = 31
+};
+#define RESERVED_REGS                                                                              \
+    ((1u << REG_SP) | (1u << REG_ALIAS) | (1u << REG_EDGE) | (1u << REG_B1) | (1u << REG_B2) |     \
      (1u << REG_LOG) | (1u << REG_TMP) | 1u)
 
 /* ---- rng.c: a small deterministic generator (splitmix64) ---- */
@@ -96,15 +104,17 @@ struct prog {
     uint64_t budget; /* instructions at most */
     /* For the generator: */
     uint64_t satp_a, satp_b;
-    uint64_t l0_a, l0_b;  /* physical addresses of the two L0 tables */
+    uint64_t l0_a, l0_b;              /* physical addresses of the two L0 tables */
     uint64_t code_pte[2][CODE_PAGES]; /* the code pages' leaves in L0 A and L0 B */
-    bool pt_mapped;       /* S-mode may write the page tables */
-    bool delegating;      /* medeleg or mideleg nonzero: TSR must stay clear */
-    unsigned nslots;      /* 4-byte slots of code, the end slot included */
+    bool pt_mapped;                   /* S-mode may write the page tables */
+    bool delegating;                  /* medeleg or mideleg nonzero: TSR must stay clear */
+    unsigned nslots;                  /* 4-byte slots of code, the end slot included */
 };
 
 /* world.c: fills everything but the code: handlers, page tables, data, initial state. */
 void world_build(struct prog *p, struct rng *r);
+/* handlers.c: the M and S trap handlers into the handler page. */
+void world_handlers(struct prog *p);
 
 /* asm.c: a minimal assembler for the handlers and the generator's fixed sequences. */
 uint32_t asm_r(uint32_t opc, unsigned f3, unsigned f7, unsigned rd, unsigned rs1, unsigned rs2);
@@ -182,8 +192,7 @@ void machine_print_jit_stats(FILE *f);
 /* True if the two harts and their RAM agree; else prints up to a dozen differences to f
  * (when f is not NULL) and, when xs and fs are not NULL, sets there the bits of the x and f
  * registers that differ. */
-bool compare_machines(struct machine *a, struct machine *b, FILE *f, uint32_t *xs,
-                      uint32_t *fs);
+bool compare_machines(struct machine *a, struct machine *b, FILE *f, uint32_t *xs, uint32_t *fs);
 
 /* run.c: one program under both engines. */
 struct run_stats {

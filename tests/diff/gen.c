@@ -69,16 +69,17 @@ unsigned gen_dest(struct gen *g)
 static unsigned distance(struct rng *r)
 {
     unsigned k = (unsigned)rng_below(r, 100);
-    return k < 70 ? 1 + (unsigned)rng_below(r, 4) : k < 95 ? 5 + (unsigned)rng_below(r, 36)
-                                                           : 1 + (unsigned)rng_below(r, 300);
+    return k < 70   ? 1 + (unsigned)rng_below(r, 4)
+           : k < 95 ? 5 + (unsigned)rng_below(r, 36)
+                    : 1 + (unsigned)rng_below(r, 300);
 }
 
 void gen_add_fix(struct gen *g, unsigned slot, unsigned anchor, enum fix_kind kind,
-                    enum target_kind want, int extra)
+                 enum target_kind want, int extra)
 {
     unsigned u = g->nunits;
-    g->fix[g->nfix++] = (struct fixup){slot, anchor, u, u + distance(g->r), (uint8_t)kind,
-                                       (uint8_t)want, extra};
+    g->fix[g->nfix++] =
+        (struct fixup){slot, anchor, u, u + distance(g->r), (uint8_t)kind, (uint8_t)want, extra};
 }
 
 /* ---- Generic rows ---- */
@@ -109,7 +110,6 @@ void unit_generic(struct gen *g)
     }
 }
 
-
 /* The shadow copy: the code with the alternatives of generic instructions. */
 static void make_shadow(struct gen *g)
 {
@@ -128,10 +128,10 @@ static const struct {
     void (*fn)(struct gen *g);
     bool simple; /* one slot that a later store may replace */
 } units[] = {
-    {560, unit_generic, true}, {70, unit_branch, false}, {30, unit_jump, false},
-    {30, unit_indirect, false}, {90, unit_csr, false}, {50, unit_atomic, false},
-    {30, unit_smc, false}, {25, unit_loop, false}, {15, unit_xret, false},
-    {3, unit_wfi, false}, {10, unit_addi16sp, false}, {10, unit_pte, false},
+    {560, unit_generic, true},   {70, unit_branch, false},    {30, unit_jump, false},
+    {30, unit_indirect, false},  {90, unit_csr, false},       {50, unit_atomic, false},
+    {30, unit_smc, false},       {25, unit_loop, false},      {15, unit_xret, false},
+    {3, unit_wfi, false},        {10, unit_addi16sp, false},  {10, unit_pte, false},
     {40, unit_base_move, false}, {15, unit_call_loop, false}, {4, unit_code_remap, false},
     {8, unit_remap_loop, false},
 };
@@ -139,11 +139,16 @@ static const struct {
 static int64_t fix_range(enum fix_kind k)
 {
     switch (k) {
-    case FIX_CB: return 254;
-    case FIX_CJ: return 2046;
-    case FIX_J: return 1 << 20;
-    case FIX_B: return 4094;
-    default: return 2047;
+    case FIX_CB:
+        return 254;
+    case FIX_CJ:
+        return 2046;
+    case FIX_J:
+        return 1 << 20;
+    case FIX_B:
+        return 4094;
+    default:
+        return 2047;
     }
 }
 
@@ -164,9 +169,8 @@ static void resolve(struct gen *g)
         int64_t off = ((int64_t)g->unit_start[t] - f->anchor) * 4 + f->extra;
         if (f->want != TARGET_ANY) {
             unsigned u = t;
-            while (u < g->nunits &&
-                   !(g->unit_simple[u] && (f->want == TARGET_SIMPLE ||
-                                           (g->slot[g->unit_start[u]] & 3) != 3)))
+            while (u < g->nunits && !(g->unit_simple[u] && (f->want == TARGET_SIMPLE ||
+                                                            (g->slot[g->unit_start[u]] & 3) != 3)))
                 u++;
             off = ((int64_t)g->unit_start[u] - f->anchor) * 4;
             if (u == g->nunits || off > range) {
@@ -184,12 +188,24 @@ static void resolve(struct gen *g)
         }
         uint32_t w = g->slot[f->slot];
         switch (f->kind) {
-        case FIX_B: w = asm_set_b(w, off); break;
-        case FIX_J: w = asm_set_j(w, off); break;
-        case FIX_CB: w = C_NOP << 16 | asm_set_cb(w & 0xffff, off); break;
-        case FIX_CJ: w = C_NOP << 16 | asm_set_cj(w & 0xffff, off); break;
-        case FIX_I_REL: w = asm_set_i(w, off); break;
-        case FIX_S_REL: w = asm_set_s(w, off); break;
+        case FIX_B:
+            w = asm_set_b(w, off);
+            break;
+        case FIX_J:
+            w = asm_set_j(w, off);
+            break;
+        case FIX_CB:
+            w = C_NOP << 16 | asm_set_cb(w & 0xffff, off);
+            break;
+        case FIX_CJ:
+            w = C_NOP << 16 | asm_set_cj(w & 0xffff, off);
+            break;
+        case FIX_I_REL:
+            w = asm_set_i(w, off);
+            break;
+        case FIX_S_REL:
+            w = asm_set_s(w, off);
+            break;
         }
         struct insn in;
         insn_decode((w & 3) == 3 ? w : w & 0xffff, &in);
@@ -221,8 +237,8 @@ void gen_code(struct prog *p, struct rng *r)
         total += weight[i];
     }
     /* Mostly short blocks (many initial states), sometimes long ones (deep translated code). */
-    unsigned want = rng_pct(r, 50) ? 8 + (unsigned)rng_below(r, 120)
-                                   : 100 + (unsigned)rng_below(r, 900);
+    unsigned want =
+        rng_pct(r, 50) ? 8 + (unsigned)rng_below(r, 120) : 100 + (unsigned)rng_below(r, 900);
     while (g.nunits < want && g.n + UNIT_ROOM < MAX_SLOTS - 1) {
         g.unit_start[g.nunits] = g.n;
         if (g.n % (PAGE / 4) == PAGE / 4 - 1 && rng_pct(r, 50)) {

@@ -5,8 +5,8 @@
 #ifndef VISOR_DIFF_GEN_H
 #define VISOR_DIFF_GEN_H
 
-#include "diff.h"
 #include "cpu/cpu_priv.h"
+#include "diff.h"
 
 #define MAX_SLOTS (CODE_SIZE / 4)
 #define UNIT_ROOM 40 /* slots a unit may take at most */
@@ -21,8 +21,8 @@ struct fixup {
     unsigned slot, anchor; /* the offset is target - anchor (the auipc, or the slot itself) */
     unsigned unit, target; /* the unit holding the slot; the wanted target unit */
     uint8_t kind;
-    uint8_t want;          /* enum target_kind */
-    int extra;             /* added to the offset (jalr's ignored low bit) */
+    uint8_t want; /* enum target_kind */
+    int extra;    /* added to the offset (jalr's ignored low bit) */
 };
 
 struct gen {

@@ -5,14 +5,15 @@
 
 void unit_branch(struct gen *g)
 {
-    static const unsigned rows[] = {ROW_beq, ROW_bne, ROW_blt, ROW_bge, ROW_bltu, ROW_bgeu,
-                                    ROW_c_beqz, ROW_c_bnez};
+    static const unsigned rows[] = {ROW_beq,  ROW_bne,  ROW_blt,    ROW_bge,
+                                    ROW_bltu, ROW_bgeu, ROW_c_beqz, ROW_c_bnez};
     unsigned row = rows[rng_below(g->r, ARRAY_SIZE(rows))];
     uint32_t raw = row_random_raw(g->r, row);
     if (!diff_rows[row].compressed && rng_pct(g->r, 30))
         raw = (raw & ~(0x1fu << 20)) | ((raw >> 15) & 0x1f) << 20; /* rs2 = rs1: decided */
-    unsigned s = gen_emit(g, row == ROW_c_beqz || row == ROW_c_bnez ? asm_set_cb(raw, 2) :
-                         asm_set_b(raw, 4), (int)row);
+    unsigned s =
+        gen_emit(g, row == ROW_c_beqz || row == ROW_c_bnez ? asm_set_cb(raw, 2) : asm_set_b(raw, 4),
+                 (int)row);
     gen_add_fix(g, s, s, diff_rows[row].compressed ? FIX_CB : FIX_B, TARGET_ANY, 0);
 }
 

@@ -81,8 +81,8 @@ void gen_smc_store(struct gen *g, int target_slot)
     if (target_slot >= 0) {
         g->smc_target[target_slot] = true;
         int64_t off = ((int64_t)target_slot - anchor) * 4;
-        g->slot[fixed] = kind == FIX_I_REL ? asm_set_i(g->slot[fixed], off)
-                                           : asm_set_s(g->slot[fixed], off);
+        g->slot[fixed] =
+            kind == FIX_I_REL ? asm_set_i(g->slot[fixed], off) : asm_set_s(g->slot[fixed], off);
     } else {
         gen_add_fix(g, fixed, anchor, kind, k == 4 ? TARGET_COMPRESSED : TARGET_SIMPLE, 0);
     }
@@ -99,10 +99,10 @@ void unit_smc(struct gen *g)
 static void mem_with_base(struct gen *g, unsigned reg)
 {
     static const unsigned rows[] = {
-        ROW_lb, ROW_lh, ROW_lw, ROW_ld, ROW_lbu, ROW_lhu, ROW_lwu, ROW_sb, ROW_sh, ROW_sw,
-        ROW_sd, ROW_flw, ROW_fsw, ROW_fld, ROW_fsd, ROW_c_lw, ROW_c_ld, ROW_c_sw, ROW_c_sd,
-        ROW_c_fld, ROW_c_fsd, ROW_c_lwsp, ROW_c_ldsp, ROW_c_swsp, ROW_c_sdsp, ROW_c_fldsp,
-        ROW_c_fsdsp};
+        ROW_lb,     ROW_lh,     ROW_lw,     ROW_ld,     ROW_lbu,     ROW_lhu,    ROW_lwu,
+        ROW_sb,     ROW_sh,     ROW_sw,     ROW_sd,     ROW_flw,     ROW_fsw,    ROW_fld,
+        ROW_fsd,    ROW_c_lw,   ROW_c_ld,   ROW_c_sw,   ROW_c_sd,    ROW_c_fld,  ROW_c_fsd,
+        ROW_c_lwsp, ROW_c_ldsp, ROW_c_swsp, ROW_c_sdsp, ROW_c_fldsp, ROW_c_fsdsp};
     for (unsigned tries = 0; tries < 200; tries++) {
         uint32_t raw;
         if (!row_random(g->r, rows[rng_below(g->r, ARRAY_SIZE(rows))], g->writable, &raw))
@@ -201,8 +201,10 @@ void unit_addi16sp(struct gen *g)
         imm = 16;
     for (int k = 0; k < 2; k++) {
         uint32_t v = (uint32_t)(k ? -imm : imm);
-        gen_emit(g, 0x6101 | (v >> 9 & 1) << 12 | (v >> 4 & 1) << 6 | (v >> 6 & 1) << 5 |
-                    (v >> 7 & 3) << 3 | (v >> 5 & 1) << 2, ROW_c_addi16sp);
+        gen_emit(g,
+                 0x6101 | (v >> 9 & 1) << 12 | (v >> 4 & 1) << 6 | (v >> 6 & 1) << 5 |
+                     (v >> 7 & 3) << 3 | (v >> 5 & 1) << 2,
+                 ROW_c_addi16sp);
         if (!k)
             for (unsigned i = rng_below(g->r, 3); i; i--)
                 unit_generic(g);

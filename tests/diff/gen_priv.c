@@ -9,16 +9,16 @@ static const struct {
     uint16_t csr;
     uint8_t policy;
 } csr_list[] = {
-    {0x001, P_FP}, {0x002, P_FP}, {0x003, P_FP}, {0xc00, P_ANY}, {0xc01, P_ANY},
-    {0xc02, P_ANY}, {0xc03, P_ANY}, {0xc1f, P_ANY}, {0x100, P_STATUS}, {0x104, P_IRQ},
-    {0x105, P_READ}, {0x106, P_ANY}, {0x10a, P_ANY}, {0x140, P_ANY}, {0x141, P_ANY},
-    {0x142, P_ANY}, {0x143, P_ANY}, {0x144, P_IRQ}, {0x14d, P_TIMECMP}, {0x180, P_SATP},
-    {0xf11, P_ANY}, {0xf12, P_ANY}, {0xf13, P_ANY}, {0xf14, P_ANY}, {0xf15, P_ANY},
-    {0x300, P_STATUS}, {0x301, P_ANY}, {0x302, P_READ}, {0x303, P_READ}, {0x304, P_IRQ},
-    {0x305, P_READ}, {0x306, P_ANY}, {0x30a, P_ENVCFG}, {0x320, P_ANY}, {0x340, P_ANY},
-    {0x341, P_ANY}, {0x342, P_ANY}, {0x343, P_ANY}, {0x344, P_IRQ}, {0x3a0, P_READ},
-    {0x3a2, P_READ}, {0x3b0, P_READ}, {0x3b7, P_READ}, {0xb00, P_ANY}, {0xb02, P_ANY},
-    {0xb03, P_ANY}, {0xb1f, P_ANY}, {0x323, P_ANY},
+    {0x001, P_FP},     {0x002, P_FP},   {0x003, P_FP},     {0xc00, P_ANY},     {0xc01, P_ANY},
+    {0xc02, P_ANY},    {0xc03, P_ANY},  {0xc1f, P_ANY},    {0x100, P_STATUS},  {0x104, P_IRQ},
+    {0x105, P_READ},   {0x106, P_ANY},  {0x10a, P_ANY},    {0x140, P_ANY},     {0x141, P_ANY},
+    {0x142, P_ANY},    {0x143, P_ANY},  {0x144, P_IRQ},    {0x14d, P_TIMECMP}, {0x180, P_SATP},
+    {0xf11, P_ANY},    {0xf12, P_ANY},  {0xf13, P_ANY},    {0xf14, P_ANY},     {0xf15, P_ANY},
+    {0x300, P_STATUS}, {0x301, P_ANY},  {0x302, P_READ},   {0x303, P_READ},    {0x304, P_IRQ},
+    {0x305, P_READ},   {0x306, P_ANY},  {0x30a, P_ENVCFG}, {0x320, P_ANY},     {0x340, P_ANY},
+    {0x341, P_ANY},    {0x342, P_ANY},  {0x343, P_ANY},    {0x344, P_IRQ},     {0x3a0, P_READ},
+    {0x3a2, P_READ},   {0x3b0, P_READ}, {0x3b7, P_READ},   {0xb00, P_ANY},     {0xb02, P_ANY},
+    {0xb03, P_ANY},    {0xb1f, P_ANY},  {0x323, P_ANY},
 };
 
 /* mstatus bits a CSR write may flip: interrupt enables and their stacks, xPP, FS, SUM, MXR,
@@ -26,8 +26,8 @@ static const struct {
 static uint64_t status_bits(struct gen *g)
 {
     uint64_t b = MSTATUS_SIE | MSTATUS_MIE | MSTATUS_SPIE | MSTATUS_MPIE | MSTATUS_SPP |
-                 MSTATUS_MPP | MSTATUS_FS | MSTATUS_SUM | MSTATUS_MXR | MSTATUS_MPRV |
-                 MSTATUS_TVM | MSTATUS_TW;
+                 MSTATUS_MPP | MSTATUS_FS | MSTATUS_SUM | MSTATUS_MXR | MSTATUS_MPRV | MSTATUS_TVM |
+                 MSTATUS_TW;
     if (!g->p->delegating)
         b |= MSTATUS_TSR;
     return b;
@@ -60,8 +60,12 @@ static uint64_t csr_value(struct gen *g, enum csr_policy pol, bool full)
         return rng_pct(r, 10) ? UINT64_MAX : rng_next(r) & 0xaaa;
     case P_SATP: {
         const struct prog *p = g->p;
-        uint64_t v[] = {p->satp_a, p->satp_b, 0, p->satp_a ^ 1ull << 44,
-                        (p->satp_a & ~(0xfull << 60)) | 9ull << 60, 1ull << 60};
+        uint64_t v[] = {p->satp_a,
+                        p->satp_b,
+                        0,
+                        p->satp_a ^ 1ull << 44,
+                        (p->satp_a & ~(0xfull << 60)) | 9ull << 60,
+                        1ull << 60};
         return v[rng_below(r, rng_pct(r, 80) ? 3 : ARRAY_SIZE(v))];
     }
     case P_TIMECMP:
@@ -76,8 +80,8 @@ static uint64_t csr_value(struct gen *g, enum csr_policy pol, bool full)
 /* Is csr one the hart implements (so a random number would not be an unimplemented one)? */
 static bool csr_known(unsigned csr)
 {
-    return hart_csr_name(csr) || (csr >= 0xc03 && csr <= 0xc1f) ||
-           (csr >= 0xb03 && csr <= 0xb1f) || (csr >= 0x323 && csr <= 0x33f);
+    return hart_csr_name(csr) || (csr >= 0xc03 && csr <= 0xc1f) || (csr >= 0xb03 && csr <= 0xb1f) ||
+           (csr >= 0x323 && csr <= 0x33f);
 }
 
 void unit_csr(struct gen *g)
@@ -150,8 +154,9 @@ void unit_wfi(struct gen *g)
     gen_emit(g, INSN_WFI, ROW_wfi);
 }
 
-/* Rewrites a data page's PTE, then flushes: sfence.vma, and an ecall, whose change of privilege
- * flushes even where sfence.vma is illegal (TVM), so no engine ever runs on a stale entry. */
+/* Rewrites a data page's PTE, then flushes: sfence.vma, and an ecall, after which the M
+ * handler flushes (handlers.c) even where sfence.vma is illegal, so no engine ever runs on a
+ * stale entry (where they could legitimately differ). */
 void unit_pte(struct gen *g)
 {
     struct rng *r = g->r;

@@ -1,8 +1,8 @@
 /* A machine of the test: one bus with RAM only and one hart, run by the interpreter or, with a
  * translator attached, by translated code. Loading a program gives a fresh translator, so no
  * translation outlives the memory image it was made from. */
-#include "diff.h"
 #include "cpu/cpu_priv.h"
+#include "diff.h"
 
 #include <string.h>
 
@@ -38,8 +38,8 @@ uint64_t machine_run(struct machine *m, uint64_t budget)
         uint8_t b[4] = {0};
         uint64_t pc = h->pc, retired = h->minstret;
         size_t got = hart_debug_read(h, pc, b, 4, false);
-        uint32_t raw = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
-                       (uint32_t)b[3] << 24;
+        uint32_t raw =
+            (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
         struct insn in;
         insn_decode((raw & 3) == 3 ? raw : raw & 0xffff, &in);
         uint64_t k = hart_run(h, 1);

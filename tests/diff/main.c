@@ -36,9 +36,9 @@ static void say_program(const char *why)
 {
     char buf[256];
     unsigned n = 0;
-    const char *parts[] = {"\ndiff: ", why, " in program ", NULL, " of seed ", NULL,
-                           "; reproduce with: ", argv0, " --seed ", NULL, " --program ", NULL,
-                           "\n"};
+    const char *parts[] = {
+        "\ndiff: ", why,  " in program ", NULL, " of seed ", NULL, "; reproduce with: ", argv0,
+        " --seed ", NULL, " --program ",  NULL, "\n"};
     char num[4][24];
     uint64_t vals[4] = {cur_index, cur_seed, cur_seed, cur_index};
     for (unsigned i = 0; i < 4; i++) {
@@ -127,8 +127,10 @@ static void dump_code(const struct prog *p)
 
 NORETURN static void usage(void)
 {
-    fprintf(stderr, "usage: %s [--seed N] [--time SECONDS] [--programs N] [--program I] "
-                    "[--engine jit|interp|mutant:ROW] [-v] [--dump]\n", argv0);
+    fprintf(stderr,
+            "usage: %s [--seed N] [--time SECONDS] [--programs N] [--program I] "
+            "[--engine jit|interp|mutant:ROW] [-v] [--dump]\n",
+            argv0);
     exit(2);
 }
 
@@ -181,7 +183,9 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0);
     install_handlers();
     printf("diff: seed %" PRIu64 "; reference interp, test %s\n", seed,
-           use_jit ? "jit" : mutant >= 0 ? "interp with a planted bug" : "interp");
+           use_jit       ? "jit"
+           : mutant >= 0 ? "interp with a planted bug"
+                         : "interp");
 
     static struct machine ref, test;
     machine_init(&ref, "interp", false);
@@ -215,14 +219,15 @@ int main(int argc, char **argv)
         cur_seed = seed, cur_index = i, cur_running = 1;
         if (verbose)
             printf("diff: program %" PRIu64 ": %u slots, starts in %c mode, satp 0x%" PRIx64
-                   ", budget %" PRIu64 "\n", i, p.nslots, "USHM"[p.init.priv], p.init.satp,
-                   p.budget);
+                   ", budget %" PRIu64 "\n",
+                   i, p.nslots, "USHM"[p.init.priv], p.init.satp, p.budget);
         bool ok = run_prog(&p, &ref, &test, rng_next(&r), &st, verbose, stdout);
         cur_running = 0;
         ran++;
         if (!ok) {
             printf("diff: program %" PRIu64 " of seed %" PRIu64 " diverged; reproduce with: "
-                   "%s --seed %" PRIu64 " --program %" PRIu64 "\n", i, seed, argv0, seed, i);
+                   "%s --seed %" PRIu64 " --program %" PRIu64 "\n",
+                   i, seed, argv0, seed, i);
             agreed = false;
             break;
         }
@@ -232,8 +237,9 @@ int main(int argc, char **argv)
 
     printf("diff: seed %" PRIu64 ": %" PRIu64 " programs, %" PRIu64 " instructions (M %" PRIu64
            ", S %" PRIu64 ", U %" PRIu64 "), %" PRIu64 " reached the end, %" PRIu64
-           " chunks compared, %.1f s\n", seed, ran, st.insns, st.insns_priv[PRIV_M],
-           st.insns_priv[PRIV_S], st.insns_priv[PRIV_U], st.ended, st.chunks, secs);
+           " chunks compared, %.1f s\n",
+           seed, ran, st.insns, st.insns_priv[PRIV_M], st.insns_priv[PRIV_S], st.insns_priv[PRIV_U],
+           st.ended, st.chunks, secs);
     if (use_jit)
         machine_print_jit_stats(stdout);
     unsigned hit = 0;

@@ -27,11 +27,12 @@ bool rng_pct(struct rng *r, unsigned percent)
 
 uint64_t rng_interesting(struct rng *r)
 {
+    /* clang-format off */
     static const uint64_t edges[] = {
         0, 1, 2, UINT64_MAX, UINT64_MAX - 1, 0x7fffffffffffffffull, 0x8000000000000000ull,
         0x7fffffff, 0x80000000, 0xffffffff, 0xffffffff80000000ull, 0x100000000ull, 31, 32, 63,
-        64, 0xfff, 0x800, 0xfffffffffffff800ull,
-    };
+        64, 0xfff, 0x800, 0xfffffffffffff800ull};
+    /* clang-format on */
     switch (rng_below(r, 6)) {
     case 0:
         return edges[rng_below(r, ARRAY_SIZE(edges))];

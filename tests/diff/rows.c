@@ -17,10 +17,28 @@ const struct row_info diff_rows[ROW_ILLEGAL] = {
 bool row_is_generic(unsigned row)
 {
     switch (row) {
-    case ROW_jal: case ROW_jalr: case ROW_beq: case ROW_bne: case ROW_blt: case ROW_bge:
-    case ROW_bltu: case ROW_bgeu: case ROW_c_j: case ROW_c_beqz: case ROW_c_bnez: case ROW_c_jr:
-    case ROW_c_jalr: case ROW_c_addi16sp: case ROW_mret: case ROW_sret: case ROW_wfi:
-    case ROW_csrrw: case ROW_csrrs: case ROW_csrrc: case ROW_csrrwi: case ROW_csrrsi:
+    case ROW_jal:
+    case ROW_jalr:
+    case ROW_beq:
+    case ROW_bne:
+    case ROW_blt:
+    case ROW_bge:
+    case ROW_bltu:
+    case ROW_bgeu:
+    case ROW_c_j:
+    case ROW_c_beqz:
+    case ROW_c_bnez:
+    case ROW_c_jr:
+    case ROW_c_jalr:
+    case ROW_c_addi16sp:
+    case ROW_mret:
+    case ROW_sret:
+    case ROW_wfi:
+    case ROW_csrrw:
+    case ROW_csrrs:
+    case ROW_csrrc:
+    case ROW_csrrwi:
+    case ROW_csrrsi:
     case ROW_csrrci:
         return false;
     }
@@ -30,14 +48,43 @@ bool row_is_generic(unsigned row)
 static bool writes_x(unsigned op)
 {
     switch (op) {
-    case OP_sb: case OP_sh: case OP_sw: case OP_sd: case OP_beq: case OP_bne: case OP_blt:
-    case OP_bge: case OP_bltu: case OP_bgeu: case OP_fence: case OP_fence_i: case OP_ecall:
-    case OP_ebreak: case OP_mret: case OP_sret: case OP_wfi: case OP_sfence_vma:
+    case OP_sb:
+    case OP_sh:
+    case OP_sw:
+    case OP_sd:
+    case OP_beq:
+    case OP_bne:
+    case OP_blt:
+    case OP_bge:
+    case OP_bltu:
+    case OP_bgeu:
+    case OP_fence:
+    case OP_fence_i:
+    case OP_ecall:
+    case OP_ebreak:
+    case OP_mret:
+    case OP_sret:
+    case OP_wfi:
+    case OP_sfence_vma:
         return false;
-    case OP_fcvt_w_s: case OP_fcvt_wu_s: case OP_fcvt_l_s: case OP_fcvt_lu_s: case OP_fmv_x_w:
-    case OP_feq_s: case OP_flt_s: case OP_fle_s: case OP_fclass_s: case OP_feq_d: case OP_flt_d:
-    case OP_fle_d: case OP_fclass_d: case OP_fcvt_w_d: case OP_fcvt_wu_d: case OP_fcvt_l_d:
-    case OP_fcvt_lu_d: case OP_fmv_x_d:
+    case OP_fcvt_w_s:
+    case OP_fcvt_wu_s:
+    case OP_fcvt_l_s:
+    case OP_fcvt_lu_s:
+    case OP_fmv_x_w:
+    case OP_feq_s:
+    case OP_flt_s:
+    case OP_fle_s:
+    case OP_fclass_s:
+    case OP_feq_d:
+    case OP_flt_d:
+    case OP_fle_d:
+    case OP_fclass_d:
+    case OP_fcvt_w_d:
+    case OP_fcvt_wu_d:
+    case OP_fcvt_l_d:
+    case OP_fcvt_lu_d:
+    case OP_fmv_x_d:
         return true;
     }
     return op < OP_flw; /* the integer, M, A and Zicsr operations precede F in insn.def */

@@ -228,9 +228,11 @@ static void locate(const struct prog *p, struct machine *ref, struct machine *te
             lo = mid;
     }
     differs_after(p, ref, test, nagreed, hi, trace, &ntrace, &nref, &ntest);
-    fprintf(f, "diff: %u chunks agreed; then a run of %s with budget %" PRIu64 " ran %" PRIu64
-               " instructions and the reference %" PRIu64 ", and they differ; with a budget one"
-               " smaller they agree\n", nagreed, test->name, hi, ntest, nref);
+    fprintf(f,
+            "diff: %u chunks agreed; then a run of %s with budget %" PRIu64 " ran %" PRIu64
+            " instructions and the reference %" PRIu64 ", and they differ; with a budget one"
+            " smaller they agree\n",
+            nagreed, test->name, hi, ntest, nref);
     fprintf(f, "diff: the translator runs a block only when the whole block fits the budget, so "
                "the wrong instruction is the last line or an earlier one of its block; '*' marks "
                "the last writers of differing registers:\n");
@@ -265,8 +267,10 @@ static bool invariants_hold(const struct prog *p, const struct hart *h, FILE *f)
             ok = false;
         }
     if (!ok)
-        fprintf(f, "diff: harness bug: program %" PRIu64 " of seed %" PRIu64
-                   " ended with a reserved register changed\n", p->index, p->seed);
+        fprintf(f,
+                "diff: harness bug: program %" PRIu64 " of seed %" PRIu64
+                " ended with a reserved register changed\n",
+                p->index, p->seed);
     return ok;
 }
 
@@ -290,11 +294,15 @@ bool run_prog(const struct prog *p, struct machine *ref, struct machine *test, u
         nchunks++;
         st->chunks++;
         if (verbose)
-            fprintf(f, "diff: chunk %u: budget %" PRIu64 ", reference ran %" PRIu64
-                       ", %s ran %" PRIu64 "\n", nchunks, k, nr, test->name, nt);
+            fprintf(f,
+                    "diff: chunk %u: budget %" PRIu64 ", reference ran %" PRIu64 ", %s ran %" PRIu64
+                    "\n",
+                    nchunks, k, nr, test->name, nt);
         if (nt != nr || !compare_machines(ref, test, NULL, NULL, NULL)) {
-            fprintf(f, "diff: DIVERGENCE in chunk %u (budget %" PRIu64 ") after %" PRIu64
-                       " instructions\n", nchunks, k, done);
+            fprintf(f,
+                    "diff: DIVERGENCE in chunk %u (budget %" PRIu64 ") after %" PRIu64
+                    " instructions\n",
+                    nchunks, k, done);
             locate(p, ref, test, nchunks - 1, k, f);
             ok = false;
             break;

@@ -1,9 +1,10 @@
-/* The world a random block runs in: the trap handlers, two Sv39 page-table roots mapping the
- * layout of diff.h with mixed permissions, random data, PMP, and a random initial hart state.
+/* The world a random block runs in: the trap handlers (handlers.c), two Sv39 page-table roots
+ * mapping the layout of diff.h with mixed permissions, random data, PMP, and a random initial
+ * hart state.
  * Everything here is chosen so that a program always ends (a fetch fault reaches the M handler,
  * which sleeps in WFI) and never depends on anything but its seed. */
-#include "diff.h"
 #include "cpu/cpu_priv.h"
+#include "diff.h"
 
 #include <string.h>
 
@@ -15,11 +16,6 @@
 #define PTE_A 0x40ull
 #define PTE_D 0x80ull
 
-static void put32(struct prog *p, uint64_t pa, uint32_t v)
-{
-    memcpy(p->ram + (pa - RAM_BASE), &v, 4);
-}
-
 static void put64(struct prog *p, uint64_t pa, uint64_t v)
 {
     memcpy(p->ram + (pa - RAM_BASE), &v, 8);
@@ -30,97 +26,30 @@ static uint64_t pte(uint64_t pa, uint64_t flags)
     return (pa >> 12) << 10 | flags;
 }
 
-/* Sequences of words at a handler offset. */
-static void put_seq(struct prog *p, uint64_t off, const uint32_t *w, unsigned n)
-{
-    for (unsigned i = 0; i < n; i++)
-        put32(p, HANDLER_PA + off + 4 * i, w[i]);
-}
-
-/* The trap log step both handlers share: store the four values, then advance x30 by a record,
- * wrapping at the end of the log page. */
-static unsigned log_record(uint32_t *w, const unsigned csr[4])
-{
-    unsigned n = 0;
-    for (unsigned i = 0; i < 4; i++) {
-        w[n++] = asm_csr(2, REG_TMP, csr[i], 0);               /* csrr x31, csr */
-        w[n++] = asm_s(OPC_STORE, 3, REG_LOG, REG_TMP, 8 * i); /* sd x31, 8i(x30) */
-    }
-    w[n++] = asm_i(OPC_IMM, 0, REG_LOG, REG_LOG, 32);
-    w[n++] = asm_i(OPC_IMM, 1, REG_TMP, REG_LOG, 52);          /* slli: offset in page */
-    w[n++] = asm_i(OPC_IMM, 5, REG_TMP, REG_TMP, 52);          /* srli */
-    w[n++] = asm_b(1, REG_TMP, 0, 12);                         /* bnez: still inside */
-    w[n++] = asm_i(OPC_IMM, 0, REG_LOG, REG_LOG, -2048);
-    w[n++] = asm_i(OPC_IMM, 0, REG_LOG, REG_LOG, -2048);
-    return n;
-}
-
-/* M handler: MPRV off (so its stores are physical), log, then by cause: an interrupt masks
- * every interrupt (mie = 0) and returns to the interrupted instruction; a fetch fault ends the
- * program; any other exception returns past the faulting slot (slots are 4 bytes: a
- * compressed instruction is padded with c.nop). */
-static void put_m_handler(struct prog *p)
-{
-    uint32_t w[64];
-    unsigned n = 0;
-    w[n++] = asm_u(OPC_LUI, REG_TMP, (uint32_t)(MSTATUS_MPRV >> 12));
-    w[n++] = asm_csr(3, 0, 0x300, REG_TMP); /* csrc mstatus, x31 */
-    n += log_record(w + n, (const unsigned[4]){0x342, 0x343, 0x341, 0x300});
-    w[n++] = asm_csr(2, REG_TMP, 0x342, 0);
-    unsigned blt = n++;
-    w[n] = asm_i(OPC_IMM, 0, REG_TMP, REG_TMP, -EXC_INSN_ACCESS), n++;
-    w[n] = asm_b(0, REG_TMP, 0, MEND_OFF - (MEXC_OFF + 4 * n)), n++;
-    w[n] = asm_i(OPC_IMM, 0, REG_TMP, REG_TMP, EXC_INSN_ACCESS - EXC_INSN_PAGE), n++;
-    w[n] = asm_b(0, REG_TMP, 0, MEND_OFF - (MEXC_OFF + 4 * n)), n++;
-    w[n++] = asm_csr(2, REG_TMP, 0x341, 0);
-    w[n++] = asm_i(OPC_IMM, 0, REG_TMP, REG_TMP, 4);
-    w[n++] = asm_csr(1, 0, 0x341, REG_TMP);
-    w[n++] = INSN_MRET;
-    w[blt] = asm_b(4, REG_TMP, 0, 4 * (n - blt)); /* blt x31, x0: an interrupt */
-    w[n++] = asm_csr(1, 0, 0x304, 0);             /* csrw mie, x0 */
-    w[n++] = INSN_MRET;
-    put_seq(p, MEXC_OFF, w, n);
-
-    uint32_t end[] = {asm_csr(1, 0, 0x304, 0), INSN_WFI, asm_j(0, -4)};
-    put_seq(p, MEND_OFF, end, ARRAY_SIZE(end));
-    for (unsigned i = 0; i < 16; i++)
-        put32(p, HANDLER_PA + MVEC_OFF + 4 * i, asm_j(0, MEXC_OFF - (MVEC_OFF + 4 * i)));
-}
-
-/* S handler: the same without MPRV or the end (fetch faults are never delegated). */
-static void put_s_handler(struct prog *p)
-{
-    uint32_t w[64];
-    unsigned n = log_record(w, (const unsigned[4]){0x142, 0x143, 0x141, 0x100});
-    w[n++] = asm_csr(2, REG_TMP, 0x142, 0);
-    unsigned blt = n++;
-    w[n++] = asm_csr(2, REG_TMP, 0x141, 0);
-    w[n++] = asm_i(OPC_IMM, 0, REG_TMP, REG_TMP, 4);
-    w[n++] = asm_csr(1, 0, 0x141, REG_TMP);
-    w[n++] = INSN_SRET;
-    w[blt] = asm_b(4, REG_TMP, 0, 4 * (n - blt));
-    w[n++] = asm_csr(1, 0, 0x104, 0); /* csrw sie, x0 */
-    w[n++] = INSN_SRET;
-    put_seq(p, SEXC_OFF, w, n);
-    for (unsigned i = 0; i < 16; i++)
-        put32(p, HANDLER_PA + SVEC_OFF + 4 * i, asm_j(0, SEXC_OFF - (SVEC_OFF + 4 * i)));
-}
-
 /* A data page's leaf: mostly usable by the program's mode, sometimes not in one of the ways
  * the MMU distinguishes. user: the mode the program starts in is U. */
 static uint64_t data_flags(struct rng *r, bool user)
 {
     uint64_t f = PTE_V | PTE_R | PTE_W | PTE_A | PTE_D | (user ? PTE_U : 0);
     switch (rng_below(r, 20)) {
-    case 0: return 0;                             /* unmapped */
-    case 1: return f & ~PTE_W;                    /* read-only */
-    case 2: return (f & ~(PTE_R | PTE_W)) | PTE_X; /* execute-only: loads need MXR */
-    case 3: return f & ~PTE_A;                    /* the walk sets A */
-    case 4: return f & ~PTE_D;                    /* a store sets D */
-    case 5: return f ^ PTE_U;                     /* wrong side: SUM for S, a fault for U */
-    case 6: return f & ~PTE_R;                    /* W without R: reserved */
-    case 7: return f | PTE_X;
-    default: return f;
+    case 0:
+        return 0; /* unmapped */
+    case 1:
+        return f & ~PTE_W; /* read-only */
+    case 2:
+        return (f & ~(PTE_R | PTE_W)) | PTE_X; /* execute-only: loads need MXR */
+    case 3:
+        return f & ~PTE_A; /* the walk sets A */
+    case 4:
+        return f & ~PTE_D; /* a store sets D */
+    case 5:
+        return f ^ PTE_U; /* wrong side: SUM for S, a fault for U */
+    case 6:
+        return f & ~PTE_R; /* W without R: reserved */
+    case 7:
+        return f | PTE_X;
+    default:
+        return f;
     }
 }
 
@@ -136,7 +65,7 @@ static void build_root(struct prog *p, struct rng *r, uint64_t root, uint64_t l0
     }
     put64(p, l1, pte(l0, PTE_V));
     uint64_t u = user ? PTE_U : 0;
-#define L0(va, flags) put64(p, l0 + 8 * (((va) - RAM_BASE) >> 12), pte(va, flags))
+#define L0(va, flags) put64(p, l0 + 8 * (((va)-RAM_BASE) >> 12), pte(va, flags))
     L0(HANDLER_PA, PTE_V | PTE_R | PTE_X | PTE_A);
     L0(LOG_PA, PTE_V | PTE_R | PTE_W | PTE_A | PTE_D);
     if (p->pt_mapped) /* for the generator's PTE edits (U programs too: nothing else can reach) */
@@ -164,22 +93,24 @@ static void build_root(struct prog *p, struct rng *r, uint64_t root, uint64_t l0
 
 static uint64_t random_f32(struct rng *r)
 {
-    static const uint32_t special[] = {0, 0x80000000, 0x3f800000, 0xbf800000, 0x7f800000,
+    static const uint32_t special[] = {0,          0x80000000, 0x3f800000, 0xbf800000, 0x7f800000,
                                        0xff800000, 0x7fc00000, 0x7fa00000, 0x00000001, 0x807fffff,
                                        0x7f7fffff, 0x4b000000, 0x4f000000, 0xcf000000, 0x3effffff};
-    uint32_t v = rng_pct(r, 50) ? special[rng_below(r, ARRAY_SIZE(special))]
-                                : (uint32_t)rng_next(r);
+    uint32_t v =
+        rng_pct(r, 50) ? special[rng_below(r, ARRAY_SIZE(special))] : (uint32_t)rng_next(r);
     return 0xffffffff00000000ull | v;
 }
 
 static uint64_t random_f64(struct rng *r)
 {
+    /* clang-format off */
     static const uint64_t special[] = {
         0, 0x8000000000000000ull, 0x3ff0000000000000ull, 0xbff0000000000000ull,
         0x7ff0000000000000ull, 0xfff0000000000000ull, 0x7ff8000000000000ull,
         0x7ff4000000000000ull, 1, 0x800fffffffffffffull, 0x7fefffffffffffffull,
         0x4330000000000000ull, 0x43e0000000000000ull, 0xc3e0000000000000ull,
         0x41e0000000000000ull, 0x3fdfffffffffffffull};
+    /* clang-format on */
     return rng_pct(r, 50) ? special[rng_below(r, ARRAY_SIZE(special))] : rng_next(r);
 }
 
@@ -197,8 +128,8 @@ static void set_pmp(struct prog *p, struct rng *r)
         uint64_t base = DATA_PA + rng_below(r, NDATA) * DATA_STRIDE + rng_below(r, 2 * PAGE);
         base &= ~(size - 1);
         s->pmpaddr[next] = base >> 2 | ((size >> 3) - 1);
-        s->pmpcfg[next] = (uint8_t)(0x18 | perms[rng_below(r, ARRAY_SIZE(perms))] |
-                                    (rng_pct(r, 10) ? 0x80 : 0));
+        s->pmpcfg[next] =
+            (uint8_t)(0x18 | perms[rng_below(r, ARRAY_SIZE(perms))] | (rng_pct(r, 10) ? 0x80 : 0));
         next++;
     } else if (rng_pct(r, 5)) {
         /* TOR from 0 to inside the data: the handlers, log and code below it keep every
@@ -228,21 +159,32 @@ static void set_initial_state(struct prog *p, struct rng *r)
     uint64_t st = 2ull << 32 | 2ull << 34; /* UXL = SXL = 64 */
     unsigned fs = (unsigned)rng_below(r, 20);
     st |= (uint64_t)(fs == 0 ? 0 : fs < 4 ? 1 : fs < 7 ? 2 : 3) << MSTATUS_FS_SHIFT;
-    if (rng_pct(r, 50)) st |= MSTATUS_SUM;
-    if (rng_pct(r, 30)) st |= MSTATUS_MXR;
-    if (rng_pct(r, 30)) st |= MSTATUS_MIE;
-    if (rng_pct(r, 30)) st |= MSTATUS_SIE;
-    if (rng_pct(r, 50)) st |= MSTATUS_MPIE;
-    if (rng_pct(r, 50)) st |= MSTATUS_SPIE;
-    if (rng_pct(r, 50)) st |= MSTATUS_SPP;
+    if (rng_pct(r, 50))
+        st |= MSTATUS_SUM;
+    if (rng_pct(r, 30))
+        st |= MSTATUS_MXR;
+    if (rng_pct(r, 30))
+        st |= MSTATUS_MIE;
+    if (rng_pct(r, 30))
+        st |= MSTATUS_SIE;
+    if (rng_pct(r, 50))
+        st |= MSTATUS_MPIE;
+    if (rng_pct(r, 50))
+        st |= MSTATUS_SPIE;
+    if (rng_pct(r, 50))
+        st |= MSTATUS_SPP;
     static const uint64_t mpp[] = {0, 1, 3};
     st |= mpp[rng_below(r, 3)] << MSTATUS_MPP_SHIFT;
-    if (rng_pct(r, 10)) st |= MSTATUS_MPRV;
-    if (rng_pct(r, 10)) st |= MSTATUS_TVM;
-    if (rng_pct(r, 10)) st |= MSTATUS_TW;
-    /* Delegated exceptions: never illegal-instruction, S's ecall or fetch faults, so that the S
-     * handler's own sret and fetches can only trap to M. */
-    static const uint8_t delegable[] = {3, 4, 5, 6, 7, 8, 13, 15};
+    if (rng_pct(r, 10))
+        st |= MSTATUS_MPRV;
+    if (rng_pct(r, 10))
+        st |= MSTATUS_TVM;
+    if (rng_pct(r, 10))
+        st |= MSTATUS_TW;
+    /* Delegated exceptions: never illegal-instruction or fetch faults, so that the S handler's
+     * own sret and fetches can only trap to M, and never an ecall, whose TLB flush in the M
+     * handler the page-table edits rely on. */
+    static const uint8_t delegable[] = {3, 4, 5, 6, 7, 13, 15};
     if (rng_pct(r, 50))
         for (unsigned i = 0; i < ARRAY_SIZE(delegable); i++)
             if (rng_pct(r, 50))
@@ -258,9 +200,9 @@ static void set_initial_state(struct prog *p, struct rng *r)
 
     const uint64_t irqs = 0xaaa; /* SSI, MSI, STI, MTI, SEI, MEI */
     s->mie = rng_pct(r, 40) ? rng_next(r) & irqs : 0;
-    s->mip = rng_pct(r, 10) ? rng_next(r) & ((1ull << IRQ_SSI) | (1ull << IRQ_STI) |
-                                             (1ull << IRQ_SEI))
-                            : 0;
+    s->mip = rng_pct(r, 10)
+                 ? rng_next(r) & ((1ull << IRQ_SSI) | (1ull << IRQ_STI) | (1ull << IRQ_SEI))
+                 : 0;
     s->mtvec = HANDLER_PA + MVEC_OFF + (rng_pct(r, 30) ? 1 : 0);
     s->stvec = HANDLER_PA + SVEC_OFF + (rng_pct(r, 30) ? 1 : 0);
     p->time = rng_next(r) >> 24;
@@ -293,8 +235,7 @@ void world_build(struct prog *p, struct rng *r)
     p->init.priv = k < 6 ? PRIV_M : k < 13 ? PRIV_S : PRIV_U;
     bool user = p->init.priv == PRIV_U;
 
-    put_m_handler(p);
-    put_s_handler(p);
+    world_handlers(p);
     for (uint64_t pa = DATA_PA; pa < DATA_PA + NDATA * DATA_STRIDE; pa += 8)
         put64(p, pa, rng_pct(r, 70) ? rng_next(r) : rng_interesting(r));
 
