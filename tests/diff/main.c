@@ -258,6 +258,18 @@ int main(int argc, char **argv)
                 printf(" %s", insn_row_name(row));
     }
     printf("\n");
+    /* The rarest rows, to see the margin before one goes missing. */
+    bool shown[ROW_COUNT] = {false};
+    printf("diff: rarest rows:");
+    for (unsigned k = 0; k < 6; k++) {
+        unsigned best = ROW_ILLEGAL;
+        for (unsigned row = 0; row < ROW_ILLEGAL; row++)
+            if (!shown[row] && (best == ROW_ILLEGAL || st.row_hits[row] < st.row_hits[best]))
+                best = row;
+        shown[best] = true;
+        printf(" %s %" PRIu64, insn_row_name(best), st.row_hits[best]);
+    }
+    printf("\n");
     if (verbose || getenv("DIFF_COVERAGE")) {
         for (unsigned row = 0; row < ROW_ILLEGAL; row++)
             printf("diff:   %-12s %" PRIu64 "\n", insn_row_name(row), st.row_hits[row]);
