@@ -150,6 +150,7 @@ int main(int argc, char **argv)
     uint64_t programs = UINT64_MAX, first = 0;
     bool one = false, verbose = false, dump = false, use_jit = true;
     int mutant = -1;
+    const char *engine = ""; /* the --engine option to repeat in a reproduction command */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
@@ -172,9 +173,9 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--program"))
             first = strtoull(v, NULL, 0), one = true;
         else if (!strcmp(a, "--engine") && (!strcmp(v, "jit") || !strcmp(v, "interp")))
-            use_jit = !strcmp(v, "jit");
+            use_jit = !strcmp(v, "jit"), engine = v;
         else if (!strcmp(a, "--engine") && !strncmp(v, "mutant:", 7))
-            use_jit = false, mutant = row_by_name(v + 7);
+            use_jit = false, mutant = row_by_name(v + 7), engine = v;
         else
             usage();
     }
@@ -226,8 +227,8 @@ int main(int argc, char **argv)
         ran++;
         if (!ok) {
             printf("diff: program %" PRIu64 " of seed %" PRIu64 " diverged; reproduce with: "
-                   "%s --seed %" PRIu64 " --program %" PRIu64 "\n",
-                   i, seed, argv0, seed, i);
+                   "%s --seed %" PRIu64 " --program %" PRIu64 "%s%s\n",
+                   i, seed, argv0, seed, i, *engine ? " --engine " : "", engine);
             agreed = false;
             break;
         }
