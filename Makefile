@@ -34,7 +34,7 @@ CLI_OBJS := $(CLI_SRCS:%.c=$(B)/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all install check check-full unit unit-bins isa-tests run clean deps guest bench
+.PHONY: all install check check-full unit unit-bins diff-bin isa-tests run clean deps guest bench
 all: $(B)/visor
 
 $(B)/%.o: %.c
@@ -56,6 +56,15 @@ unit-bins: $(UNIT_BINS)
 
 unit: $(UNIT_BINS)
 	@fail=0; for t in $(UNIT_BINS); do $$t || fail=1; done; exit $$fail
+
+# The differential test of interpreter and translator (tests/diff/diff.h).
+DIFF_SRCS := $(wildcard tests/diff/*.c)
+DIFF_OBJS := $(DIFF_SRCS:%.c=$(B)/%.o)
+$(DIFF_OBJS): CFLAGS += -Isrc
+$(B)/tests/diff/diff: $(DIFF_OBJS) $(B)/libvisor.a
+	$(CC) $(LDFLAGS_$(MODE)) -o $@ $^ $(LDLIBS)
+
+diff-bin: $(B)/tests/diff/diff
 
 install: $(B)/visor
 	install -d $(DESTDIR)$(PREFIX)/bin
@@ -86,4 +95,4 @@ run: deps
 clean:
 	rm -rf build
 
--include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(UNIT_BINS:=.d)
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(UNIT_BINS:=.d) $(DIFF_OBJS:.o=.d)

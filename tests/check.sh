@@ -31,8 +31,8 @@ suite() {
 }
 
 build() {
-    make -j"$jobs" --no-print-directory MODE=release all unit-bins isa-tests guest >/dev/null &&
-        make -j"$jobs" --no-print-directory MODE=asan all unit-bins >/dev/null &&
+    make -j"$jobs" --no-print-directory MODE=release all unit-bins diff-bin isa-tests guest >/dev/null &&
+        make -j"$jobs" --no-print-directory MODE=asan all unit-bins diff-bin >/dev/null &&
         echo "build: 1 passed, 0 failed"
 }
 suite build build
@@ -45,6 +45,9 @@ suite isa-interp env VISOR_FLAGS="-accel interp" bash tests/isa/run.sh build/rel
 suite isa-asan bash tests/isa/run.sh build/asan/visor
 suite isa-asan-interp env VISOR_FLAGS="-accel interp" bash tests/isa/run.sh build/asan/visor
 suite jit python3 tests/jit.py build/release/visor
+# Random RV64GC programs under the interpreter and the translator, compared after every chunk
+# (tests/diff/diff.h); a random seed each run, printed for replay.
+suite diff build/release/tests/diff/diff --time 25
 suite insn-coverage bash tests/insn-coverage.sh build/release/visor
 [ -f tests/disasm.sh ] && suite disasm bash tests/disasm.sh build/release
 [ -f tests/cli.sh ] && suite cli bash tests/cli.sh build/release/visor
@@ -84,6 +87,9 @@ if [ $full = 1 ]; then
     done
     # The soft-float against the host FPU, 50 times the usual number of random cases.
     suite fpu-soak env FPU_SOAK=50 build/release/tests/test_fpu
+    # The differential test for minutes, and under ASan+UBSan.
+    suite diff-long build/release/tests/diff/diff --time 300
+    suite diff-asan build/asan/tests/diff/diff --time 90
     for i in 1 2; do
         suite "linux-repeat-$i" python3 tests/linux.py build/release/visor
     done
