@@ -45,6 +45,7 @@ suite isa-interp env VISOR_FLAGS="-accel interp" bash tests/isa/run.sh build/rel
 suite isa-asan bash tests/isa/run.sh build/asan/visor
 suite isa-asan-interp env VISOR_FLAGS="-accel interp" bash tests/isa/run.sh build/asan/visor
 suite jit python3 tests/jit.py build/release/visor
+suite fpdiff bash guest/fpdiff/check.sh build/release/visor
 suite insn-coverage bash tests/insn-coverage.sh build/release/visor
 [ -f tests/disasm.sh ] && suite disasm bash tests/disasm.sh build/release
 [ -f tests/cli.sh ] && suite cli bash tests/cli.sh build/release/visor
