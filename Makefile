@@ -73,6 +73,7 @@ install: $(B)/visor
 -include tests/isa/isa.mk
 -include guest/guest.mk
 -include guest/virtio-bad/virtio-bad.mk
+-include guest/fpdiff/fpdiff.mk
 -include bench/bench.mk
 -include guest/linux.mk
 -include guest/gdb-target.mk

@@ -7,12 +7,17 @@ build/bench/cpu.elf: bench/cpu.c bench/start.S bench/link.ld
 	@mkdir -p $(dir $@)
 	$(BENCH_CC) $(BENCH_CFLAGS) -T bench/link.ld bench/start.S bench/cpu.c -o $@
 
+# Floating point (the translator's F/D code): run it under -accel interp and jit to compare.
+build/bench/fp.elf: bench/fp.c bench/start.S bench/link.ld
+	@mkdir -p $(dir $@)
+	$(BENCH_CC) $(BENCH_CFLAGS) -fno-math-errno -T bench/link.ld bench/start.S bench/fp.c -o $@
+
 # The same workload compiled for the host, for ratios to native speed.
 build/bench/cpu-native: bench/cpu.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -DBENCH_NATIVE -o $@ bench/cpu.c
 
-bench-guests: build/bench/cpu.elf build/bench/cpu-native
+bench-guests: build/bench/cpu.elf build/bench/cpu-native build/bench/fp.elf
 
 bench: all bench-guests
 	@bash bench/interp.sh

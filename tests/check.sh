@@ -48,6 +48,7 @@ suite jit python3 tests/jit.py build/release/visor
 # Random RV64GC programs under the interpreter and the translator, compared after every chunk
 # (tests/diff/diff.h); a random seed each run, printed for replay.
 suite diff build/release/tests/diff/diff --time 25
+suite fpdiff bash guest/fpdiff/check.sh build/release/visor
 suite insn-coverage bash tests/insn-coverage.sh build/release/visor
 [ -f tests/disasm.sh ] && suite disasm bash tests/disasm.sh build/release
 [ -f tests/cli.sh ] && suite cli bash tests/cli.sh build/release/visor

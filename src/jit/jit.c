@@ -101,11 +101,14 @@ static void interpret(struct hart *h, int64_t n)
         h->jit_budget = 0; /* stopped before starting: let the caller see h->stop */
 }
 
-/* What a block is specialised on: the privilege (its TLB, its traps) and mstatus.FS (whether
- * F/D instructions are legal and must mark the state dirty). */
+/* What a block is specialised on: the privilege (its TLB, its traps), mstatus.FS (whether
+ * F/D instructions are legal and must mark the state dirty) and, while FS is on, frm (the
+ * rounding mode of instructions that ask for the dynamic one). Only CSR instructions and
+ * traps change them, and those are never in translated code. */
 static unsigned block_key(const struct hart *h)
 {
-    return h->priv | (unsigned)((h->mstatus & MSTATUS_FS) >> MSTATUS_FS_SHIFT) << 2;
+    unsigned fs = (unsigned)((h->mstatus & MSTATUS_FS) >> MSTATUS_FS_SHIFT);
+    return h->priv | fs << 2 | (fs ? (h->frm & 7) << 4 : 0);
 }
 
 /* The block at the hart's pc, or NULL when the pc is not in translatable RAM or its fetch
@@ -171,7 +174,7 @@ uint64_t jit_run(struct hart *h, uint64_t budget)
             site_key == b->key)
             cache_chain(j, site, b);
         /* The jump cache holds blocks of this key and mapping generation only. */
-        h->jit_ctx = h->tlb_gen << 4 | b->key;
+        h->jit_ctx = h->tlb_gen << 7 | b->key;
         struct jc_entry *jc = &j->jc[(h->pc >> 1) & (JIT_JC_SIZE - 1)];
         jc->vpc = h->pc;
         jc->gen = h->jit_ctx;
@@ -184,7 +187,12 @@ uint64_t jit_run(struct hart *h, uint64_t budget)
         int64_t before = h->jit_budget;
         site_epoch = j->inval_epoch;
         site_key = b->key;
+        /* FS Off: no F/D instruction runs inline, MXCSR need not change */
+        bool fp = KEY_FS(b->key) != 0;
+        uint32_t host_mxcsr = fp ? translate_fp_enter(b->key) : 0;
         site = (const uint8_t *)(uintptr_t)j->enter(h, b->code);
+        if (fp)
+            translate_fp_leave(h, host_mxcsr);
         site_page = h->pc >> 12;
         j->st.exits++;
         /* Translated code only counts down the budget; what it used is what retired, less

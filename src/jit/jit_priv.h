@@ -41,12 +41,18 @@ struct codemem {
 MUST_CHECK int codemem_init(struct codemem *c, uint64_t size);
 void codemem_free(struct codemem *c);
 
+/* The block key (struct block's key): privilege in bits 0-1, mstatus.FS in bits 2-3, frm in
+ * bits 4-6 (0 while FS is Off). */
+#define KEY_PRIV(k) ((k) & 3)
+#define KEY_FS(k) (((k) >> 2) & 3)
+#define KEY_FRM(k) (((k) >> 4) & 7)
+
 /* One translated block: guest instructions [vpc, vpc + len) of one page, translated for one
  * privilege. interp blocks hold no code: their first instruction is one the translator leaves
  * to the interpreter (CSR, system, illegal, page-crossing). */
 struct block {
     uint64_t vpc, pa;
-    uint8_t key; /* privilege | mstatus.FS << 2: what it was translated for */
+    uint8_t key; /* privilege | mstatus.FS << 2 | frm << 4: what it was translated for */
     bool interp;
     uint16_t ninsns;
     const uint8_t *code; /* entry, in the executable view */
@@ -85,6 +91,7 @@ struct jit {
     uint64_t code_start;   /* where blocks begin, after the trampolines */
     uint64_t (*enter)(struct hart *h, const uint8_t *code);
     const uint8_t *exit;   /* the exit trampoline (executable) */
+    const uint8_t *interp_one; /* runs one instruction by the interpreter's code (STUB_REDO) */
     struct block *blocks;
     unsigned nblocks, maxblocks;
     struct block *table[JIT_HASH_SIZE];
@@ -99,6 +106,17 @@ void translate_trampolines(struct jit *j);
 /* Translates the block starting at vpc, whose page's host memory is page (4 KiB, in RAM),
  * into the code buffer; fills b->code, b->ninsns, b->interp. false: the buffer is full. */
 bool translate_block(struct jit *j, struct block *b, const uint8_t *page);
+
+/* ---- translate_fp.c ---- */
+/* Translated F/D code computes on the host's SSE unit, whose control and status register
+ * (MXCSR) holds the guest's rounding mode and collects the exception flags of the guest's
+ * instructions while translated code runs. Around each entry into translated code whose key
+ * has FS on: enter sets the mode of the key's frm with no flags (and returns the host's
+ * MXCSR); leave ORs the flags into fflags (marking FS dirty) and gives the host back its
+ * MXCSR. In between, C called from translated code runs on the guest's MXCSR: it must not
+ * compute in floating point. */
+uint32_t translate_fp_enter(unsigned key);
+void translate_fp_leave(struct hart *h, uint32_t host_mxcsr);
 
 /* ---- cache.c ---- */
 /* The block for (vpc, pa, key), translated if need be; NULL when the cache had to be flushed

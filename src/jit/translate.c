@@ -126,9 +126,11 @@ void tr_move_in(struct tctx *t, unsigned reg, unsigned g)
 
 /* ---- trampolines ---- */
 
+static bool helper_exec(struct hart *h, const struct insn *in);
+
 void translate_trampolines(struct jit *j)
 {
-    struct x86 e = {.p = j->mem.write, .end = j->mem.write + 256, .to_exec = j->mem.to_exec};
+    struct x86 e = {.p = j->mem.write, .end = j->mem.write + 512, .to_exec = j->mem.to_exec};
     /* uint64_t enter(struct hart *h, const uint8_t *code) */
     j->enter = (uint64_t(*)(struct hart *, const uint8_t *))(void *)x86_exec(&e);
     static const uint8_t saved[] = {RBP, RBX, R12, R13, R14, R15};
@@ -148,6 +150,20 @@ void translate_trampolines(struct jit *j)
     x86_alu_ri(&e, true, ALU_ADD, RSP, 8);
     for (unsigned i = sizeof(saved); i-- > 0;)
         x86_pop(&e, saved[i]);
+    x86_ret(&e);
+    /* interp_one (called from STUB_REDO, so rsp is 8 off what C calls want): runs the
+     * decoded instruction at rsi through the interpreter's code; eax = it completed. */
+    j->interp_one = x86_exec(&e);
+    x86_alu_ri(&e, true, ALU_SUB, RSP, 8);
+    for (unsigned i = 0; i < NHOT; i++)
+        x86_store(&e, true, xmem(hot_regs[i].guest), hot_regs[i].host);
+    x86_store(&e, true, hmem(HART_OFF(jit_budget)), BUDGET);
+    x86_mov_rr(&e, true, RDI, RBP);
+    x86_call_abs(&e, (const void *)helper_exec);
+    for (unsigned i = 0; i < NHOT; i++)
+        x86_load(&e, true, hot_regs[i].host, xmem(hot_regs[i].guest));
+    x86_load(&e, true, BUDGET, hmem(HART_OFF(jit_budget)));
+    x86_alu_ri(&e, true, ALU_ADD, RSP, 8);
     x86_ret(&e);
     j->code_start = (uint64_t)(e.p - j->mem.write + 15) & ~15ull;
 }
@@ -647,7 +663,8 @@ static void emit_stubs(struct tctx *t, const uint64_t *pcs)
     for (unsigned i = 0; i < t->nstubs; i++) {
         const struct stub *s = &t->stubs[i];
         unsigned k = s->index;
-        if ((s->kind == STUB_LOAD || s->kind == STUB_STORE || s->kind == STUB_EXC) &&
+        if ((s->kind == STUB_LOAD || s->kind == STUB_STORE || s->kind == STUB_EXC ||
+             s->kind == STUB_REDO) &&
             !exc_exit[k]) {
             exc_exit[k] = x86_exec(e);
             emit_leave(t, pcs[k], k + 1);
@@ -705,6 +722,15 @@ static void emit_stubs(struct tctx *t, const uint64_t *pcs)
             else
                 x86_mov_imm(e, RAX, 0);
             x86_jmp(e, t->j->exit);
+            break;
+        case STUB_REDO: /* F/D registers only: no stores, so no stop check */
+            if (s->field2)
+                x86_patch_rel32(s->field2, e->to_exec, x86_exec(e));
+            x86_mov_imm(e, RSI, (uint64_t)(uintptr_t)s->copy);
+            x86_call(e, t->j->interp_one);
+            x86_test_rr(e, false, RAX, RAX);
+            x86_jcc(e, CC_E, exc_exit[k]);
+            x86_jmp(e, s->resume);
             break;
         default:
             break;
@@ -798,6 +824,7 @@ bool translate_block(struct jit *j, struct block *b, const uint8_t *page)
             emit_inline(&t, in);
             break;
         case T_HELPER:
+            t.copy = copy[i];
             if (!translate_fp(&t, in))
                 emit_helper(&t, copy[i]);
             break;

@@ -21,8 +21,11 @@ static inline struct x86_mem xmem(unsigned g)
     return hmem(HART_OFF(x) + 8 * (int32_t)g);
 }
 
-/* An out-of-line piece of code emitted after the body: a slow path or an exit. */
-enum stub_kind { STUB_LOAD, STUB_STORE, STUB_EXC, STUB_AFTER, STUB_EXIT };
+/* An out-of-line piece of code emitted after the body: a slow path or an exit. STUB_REDO
+ * (translate_fp.c) runs the instruction through the interpreter's code instead of the inline
+ * code that jumped there, which must not have written anything yet; field2 is a second jump
+ * to the same stub. */
+enum stub_kind { STUB_LOAD, STUB_STORE, STUB_EXC, STUB_AFTER, STUB_EXIT, STUB_REDO };
 struct stub {
     uint8_t kind;
     uint8_t size, sign, rs2;
@@ -31,6 +34,8 @@ struct stub {
     bool chain;          /* STUB_EXIT: the jump that leads here may be patched */
     bool refund;         /* STUB_EXIT: give back the block's budget (taken at entry) */
     uint8_t *field;      /* the rel32 (writable) that jumps to the stub */
+    uint8_t *field2;     /* STUB_REDO: another one, or NULL */
+    const struct insn *copy; /* STUB_REDO: the decoded instruction the interpreter runs */
     const uint8_t *resume; /* where slow paths continue (executable) */
 };
 
@@ -41,13 +46,10 @@ struct tctx {
     struct block *b;
     uint64_t pc;       /* the instruction being translated */
     unsigned index, n; /* its index; the block's instruction count */
+    const struct insn *copy; /* its decoded copy for calls of the interpreter's code (F/D) */
     struct stub stubs[MAX_STUBS];
     unsigned nstubs;
 };
-
-/* The block key (struct block's key): privilege in bits 0-1, mstatus.FS in bits 2-3. */
-#define KEY_PRIV(k) ((k) & 3)
-#define KEY_FS(k) (((k) >> 2) & 3)
 
 struct stub *tr_add_stub(struct tctx *t, enum stub_kind kind, uint8_t *field);
 /* host = x[g] / x[g] = host (x0 reads 0 and ignores writes). */

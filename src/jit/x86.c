@@ -300,6 +300,72 @@ void x86_ret(struct x86 *e)
     x86_byte(e, 0xc3);
 }
 
+void x86_call(struct x86 *e, const uint8_t *target)
+{
+    x86_byte(e, 0xe8);
+    x86_u32(e, (uint32_t)(target - (x86_exec(e) + 4)));
+}
+
+void x86_store32_imm(struct x86 *e, struct x86_mem m, uint32_t imm)
+{
+    x86_op_rm(e, false, (const uint8_t[]){0xc7}, 1, 0, m);
+    x86_u32(e, imm);
+}
+
+void x86_alu8_mi(struct x86 *e, enum x86_alu op, struct x86_mem m, uint8_t imm)
+{
+    x86_op_rm(e, false, (const uint8_t[]){0x80}, 1, op, m);
+    x86_byte(e, imm);
+}
+
+void x86_bt_ri(struct x86 *e, bool w, enum x86_bt op, unsigned reg, uint8_t bit)
+{
+    x86_op_rr(e, w, (const uint8_t[]){0x0f, 0xba}, 2, op, reg);
+    x86_byte(e, bit);
+}
+
+/* The mandatory prefix goes before REX, which x86_op_rm/rr emit before the opcode. */
+void x86_sse_rm(struct x86 *e, enum x86_sse_prefix p, bool w, enum x86_sse op, unsigned reg,
+                struct x86_mem m)
+{
+    if (p != SSE_PS)
+        x86_byte(e, (uint8_t)p);
+    x86_op_rm(e, w, (const uint8_t[]){0x0f, (uint8_t)op}, 2, reg, m);
+}
+
+void x86_sse_rr(struct x86 *e, enum x86_sse_prefix p, bool w, enum x86_sse op, unsigned reg,
+                unsigned rm)
+{
+    if (p != SSE_PS)
+        x86_byte(e, (uint8_t)p);
+    x86_op_rr(e, w, (const uint8_t[]){0x0f, (uint8_t)op}, 2, reg, rm);
+}
+
+/* Three-byte VEX: C4, then R X B (inverted) and the map (2 = 0F38), then W, vvvv (inverted),
+ * L = 0 and pp (1 = 66). */
+void x86_fma231(struct x86 *e, enum x86_fma op, bool dbl, unsigned dst, unsigned src1,
+                unsigned src2)
+{
+    x86_byte(e, 0xc4);
+    x86_byte(e, (uint8_t)((~dst & 8) << 4 | 0x40 | (~src2 & 8) << 2 | 0x02));
+    x86_byte(e, (uint8_t)((dbl ? 0x80 : 0) | (~src1 & 15) << 3 | 0x01));
+    x86_byte(e, (uint8_t)op);
+    x86_byte(e, (uint8_t)(0xc0 | (dst & 7) << 3 | (src2 & 7)));
+}
+
+/* EVEX (62 P0 P1 P2): P0 = R X B R' (inverted) 0 0 and the map (1 = 0F); P1 = W, vvvv
+ * (unused: 1111), a fixed 1, pp (3 = F2, 2 = F3); P2 = z 0, L'L 0, b 0 (MXCSR rounding, exceptions
+ * reported), V' (inverted: 1), no mask. Opcode 78 truncates, 79 rounds. */
+void x86_cvt_to_uint(struct x86 *e, bool dbl, bool w, bool truncate, unsigned dst, unsigned src)
+{
+    x86_byte(e, 0x62);
+    x86_byte(e, (uint8_t)((~dst & 8) << 4 | 0x40 | (~src & 8) << 2 | 0x10 | 0x01));
+    x86_byte(e, (uint8_t)((w ? 0x80 : 0) | 0x7c | (dbl ? 3 : 2)));
+    x86_byte(e, 0x08);
+    x86_byte(e, truncate ? 0x78 : 0x79);
+    x86_byte(e, (uint8_t)(0xc0 | (dst & 7) << 3 | (src & 7)));
+}
+
 void x86_patch_rel32(uint8_t *field, intptr_t to_exec, const uint8_t *target)
 {
     int32_t rel = (int32_t)(target - (field + to_exec + 4));

@@ -15,8 +15,8 @@ enum x86_reg {
 
 /* Condition codes (the low nibble of Jcc / SETcc). */
 enum x86_cc {
-    CC_O = 0, CC_B = 2, CC_AE = 3, CC_E = 4, CC_NE = 5, CC_BE = 6, CC_A = 7, CC_S = 8,
-    CC_L = 12, CC_GE = 13, CC_LE = 14, CC_G = 15,
+    CC_O = 0, CC_NO = 1, CC_B = 2, CC_AE = 3, CC_E = 4, CC_NE = 5, CC_BE = 6, CC_A = 7, CC_S = 8,
+    CC_P = 10, CC_NP = 11, CC_L = 12, CC_GE = 13, CC_LE = 14, CC_G = 15,
 };
 
 /* The /digit of the group-1 ALU instructions (81 /n, 83 /n) and their r/m,reg opcodes. */
@@ -130,6 +130,56 @@ void x86_call_abs(struct x86 *e, const void *fn);
 void x86_push(struct x86 *e, unsigned reg);
 void x86_pop(struct x86 *e, unsigned reg);
 void x86_ret(struct x86 *e);
+
+/* call rel32 to code in the same buffer. */
+void x86_call(struct x86 *e, const uint8_t *target);
+/* mov dword [m], imm32 */
+void x86_store32_imm(struct x86 *e, struct x86_mem m, uint32_t imm);
+/* op byte [m], imm8 (group 1) */
+void x86_alu8_mi(struct x86 *e, enum x86_alu op, struct x86_mem m, uint8_t imm);
+/* bts/btr/btc reg, imm8 */
+enum x86_bt { BT_BTS = 5, BT_BTR = 6, BT_BTC = 7 };
+void x86_bt_ri(struct x86 *e, bool w, enum x86_bt op, unsigned reg, uint8_t bit);
+
+/* ---- SSE, scalar floating point. xmm registers are numbered 0..15 like the general ones. ----
+ * Each instruction is [prefix] [REX] 0F op /r; the prefix picks the type: none = single
+ * (packed, or ucomiss), 66 = double (packed, or ucomisd), F2 = scalar double, F3 = scalar
+ * single. REX.W widens the general-register operand of conversions and movq. */
+enum x86_sse_prefix { SSE_PS = 0, SSE_PD = 0x66, SSE_SD = 0xf2, SSE_SS = 0xf3 };
+enum x86_sse {
+    SSE_LOAD = 0x10,      /* movss/movsd xmm, m */
+    SSE_STORE = 0x11,     /* movss/movsd m, xmm */
+    SSE_FROM_INT = 0x2a,  /* cvtsi2ss/sd xmm, r/m32|64 */
+    SSE_TO_INT_T = 0x2c,  /* cvttss/sd2si r32|64, xmm (truncating) */
+    SSE_TO_INT = 0x2d,    /* cvtss/sd2si r32|64, xmm (MXCSR's rounding) */
+    SSE_UCOMI = 0x2e,     /* ucomiss/sd: quiet compare into ZF, PF, CF */
+    SSE_COMI = 0x2f,      /* comiss/sd: signalling compare */
+    SSE_SQRT = 0x51,
+    SSE_AND = 0x54,       /* andps/pd */
+    SSE_OR = 0x56,        /* orps/pd */
+    SSE_ADD = 0x58,
+    SSE_MUL = 0x59,
+    SSE_CVT_FP = 0x5a,    /* F2: cvtsd2ss, F3: cvtss2sd */
+    SSE_SUB = 0x5c,
+    SSE_MIN = 0x5d,
+    SSE_DIV = 0x5e,
+    SSE_MAX = 0x5f,
+};
+/* op reg, [m] / op reg, rm: reg and rm are whatever the instruction takes there (xmm or
+ * general register). */
+void x86_sse_rm(struct x86 *e, enum x86_sse_prefix p, bool w, enum x86_sse op, unsigned reg,
+                struct x86_mem m);
+void x86_sse_rr(struct x86 *e, enum x86_sse_prefix p, bool w, enum x86_sse op, unsigned reg,
+                unsigned rm);
+
+/* FMA3, the scalar 231 forms: dst = ±(src1 * src2) ± dst with one rounding (VEX.LIG.66.0F38,
+ * W1 = double). The caller checks the CPU has FMA. */
+enum x86_fma { FMA_MADD = 0xb9, FMA_MSUB = 0xbb, FMA_NMADD = 0xbd, FMA_NMSUB = 0xbf };
+void x86_fma231(struct x86 *e, enum x86_fma op, bool dbl, unsigned dst, unsigned src1,
+                unsigned src2);
+/* AVX-512F vcvt[t]ss/sd2usi dst(32 or 64 bits), src: to unsigned, truncating or in MXCSR's
+ * rounding mode; out of range gives all ones. The caller checks the CPU has AVX-512F. */
+void x86_cvt_to_uint(struct x86 *e, bool dbl, bool w, bool truncate, unsigned dst, unsigned src);
 
 /* Points a rel32 field (writable address) at an executable target. */
 void x86_patch_rel32(uint8_t *field, intptr_t to_exec, const uint8_t *target);
