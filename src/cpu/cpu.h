@@ -97,7 +97,7 @@ struct hart {
     /* Bumped whenever translated code is invalidated or dropped: the translator's jump
      * cache entries are valid only for the tlb_gen they were made in. */
     uint64_t tlb_gen;
-    uint64_t jit_ctx; /* tlb_gen << 4 | block key while translated code runs (jump cache tag) */
+    uint64_t jit_ctx; /* tlb_gen << 7 | block key while translated code runs (jump cache tag) */
     /* The translator (src/jit), NULL when the hart only interprets; the instructions the
      * current jit_run may still retire. */
     struct jit *jit;

@@ -28,7 +28,7 @@
 
 /* Tunables */
 #define JIT_BLOCK_MAX_INSNS 64 /* guest instructions per block */
-#define JIT_BLOCK_MAX_CODE 8192 /* host bytes a block may need, checked before translating */
+#define JIT_BLOCK_MAX_CODE 32768 /* host bytes a block may need, checked before translating */
 #define JIT_HASH_SIZE 65536     /* block table buckets */
 #define JIT_PAGE_HASH 4096      /* buckets of the page → blocks index */
 #define JIT_JC_SIZE 4096        /* jump cache entries */
