@@ -104,7 +104,7 @@ static void interpret(struct hart *h, int64_t n)
 /* What a block is specialised on: the privilege (its TLB, its traps), mstatus.FS (whether
  * F/D instructions are legal and must mark the state dirty) and, while FS is on, frm (the
  * rounding mode of instructions that ask for the dynamic one). Only CSR instructions and
- * traps change them, and those are never in translated code. */
+ * traps change them; a CSR instruction that does ends its block (helper_exec). */
 static unsigned block_key(const struct hart *h)
 {
     unsigned fs = (unsigned)((h->mstatus & MSTATUS_FS) >> MSTATUS_FS_SHIFT);

@@ -117,6 +117,10 @@ bool translate_block(struct jit *j, struct block *b, const uint8_t *page);
  * compute in floating point. */
 uint32_t translate_fp_enter(unsigned key);
 void translate_fp_leave(struct hart *h, uint32_t host_mxcsr);
+/* From C called by translated code: folds the flags gathered so far into fflags (and FS),
+ * clearing them in MXCSR, so that a CSR instruction in the block sees and changes the
+ * state as the interpreter would. */
+void translate_fp_sync(struct hart *h);
 
 /* ---- cache.c ---- */
 /* The block for (vpc, pa, key), translated if need be; NULL when the cache had to be flushed

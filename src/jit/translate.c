@@ -126,7 +126,7 @@ void tr_move_in(struct tctx *t, unsigned reg, unsigned g)
 
 /* ---- trampolines ---- */
 
-static bool helper_exec(struct hart *h, const struct insn *in);
+static uint64_t helper_exec(struct hart *h, const struct insn *in);
 
 void translate_trampolines(struct jit *j)
 {
@@ -186,10 +186,42 @@ void jit_helper_store(struct hart *h, uint64_t va, uint64_t val, unsigned size)
     mmu_store_slow(h, va, size, val);
 }
 
-static bool helper_exec(struct hart *h, const struct insn *in)
+/* CSRs whose writes change what blocks are specialised on, when interrupts are taken, or
+ * the fetch mapping: after writing one the block must return to the dispatcher. */
+static bool csr_write_exits(unsigned csr)
+{
+    switch (csr) {
+    case 0x104: case 0x144: case 0x14d: case 0x10a: case 0x180:  /* sie sip stimecmp senvcfg satp */
+    case 0x303: case 0x304: case 0x344: case 0x30a: /* mideleg mie mip menvcfg */
+        return true;
+    default:
+        return csr >= 0x3a0 && csr <= 0x3ef; /* PMP */
+    }
+}
+
+/* (Returns a full register: translated code tests rax.) */
+static uint64_t helper_exec(struct hart *h, const struct insn *in)
 {
     h->jit->st.helper_calls++;
-    return interp_exec_one(h, in);
+    if (in->op < OP_csrrw || in->op > OP_csrrci) {
+        bool ok = interp_exec_one(h, in);
+        if (in->op == OP_sfence_vma)
+            atomic_store(&h->exit_note, 1); /* the code's own mapping may have changed */
+        return ok;
+    }
+    /* mstatus/sstatus: SUM, MXR, MPRV, MPP only change what the TLB holds (the write flushed
+     * it); enabling interrupts and FS (a key bit) need the dispatcher. FS and fflags must
+     * first take in what the block's F/D instructions did. */
+    translate_fp_sync(h);
+    uint64_t status = h->mstatus;
+    bool ok = interp_exec_one(h, in);
+    unsigned csr = (unsigned)in->imm;
+    bool wrote = in->op == OP_csrrw || in->op == OP_csrrwi || in->rs1 != 0;
+    if (ok && wrote &&
+        (csr_write_exits(csr) ||
+         ((status ^ h->mstatus) & (MSTATUS_SIE | MSTATUS_MIE | MSTATUS_FS))))
+        atomic_store(&h->exit_note, 1);
+    return ok;
 }
 
 static uint64_t h_div(uint64_t a, uint64_t b)
@@ -534,6 +566,18 @@ static void emit_branch(struct tctx *t, const struct insn *in)
 /* What the translator does with an instruction. */
 enum tclass { T_INLINE, T_HELPER, T_END_JUMP, T_INTERP };
 
+/* May this CSR instruction run inside a block (as a call of the interpreter's code, which
+ * leaves the block after writes the dispatcher must see: helper_exec)? Not if it reads what
+ * only block exits bring up to date: minstret and mcycle, which the dispatcher counts, and
+ * fflags, gathered in MXCSR while translated code runs. */
+static bool csr_in_block(const struct insn *in)
+{
+    unsigned csr = (unsigned)in->imm;
+    /* (mcountinhibit too: the dispatcher counts a block's instructions under one setting) */
+    return !(csr <= 0x003 || (csr >= 0xb00 && csr <= 0xb1f) || (csr >= 0xc00 && csr <= 0xc1f) ||
+             csr == 0x320);
+}
+
 static enum tclass classify(const struct insn *in)
 {
     switch ((enum op)in->op) {
@@ -543,8 +587,15 @@ static enum tclass classify(const struct insn *in)
     case OP_slliw: case OP_srliw: case OP_sraiw:
         return (in->imm & 32) ? T_INTERP : T_INLINE;
     case OP_csrrw: case OP_csrrs: case OP_csrrc: case OP_csrrwi: case OP_csrrsi: case OP_csrrci:
-    case OP_ecall: case OP_ebreak: case OP_wfi: case OP_sfence_vma: case OP_mret: case OP_sret:
-    case OP_fence_i: case OP_ILLEGAL: case OP_COUNT:
+        return csr_in_block(in) ? T_HELPER : T_INTERP;
+    case OP_sfence_vma:
+        return T_HELPER;
+    case OP_fence_i:
+        /* Nothing to do: stores to translated code invalidate it at once, and the store
+         * that did so ends its block. */
+        return T_INLINE;
+    case OP_ecall: case OP_ebreak: case OP_wfi: case OP_mret: case OP_sret:
+    case OP_ILLEGAL: case OP_COUNT:
         return T_INTERP;
     case OP_lr_w: case OP_lr_d: case OP_sc_w: case OP_sc_d:
     case OP_amoswap_w: case OP_amoadd_w: case OP_amoxor_w: case OP_amoand_w: case OP_amoor_w:

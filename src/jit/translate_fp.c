@@ -57,6 +57,19 @@ uint32_t translate_fp_enter(unsigned key)
     return host;
 }
 
+void translate_fp_sync(struct hart *h)
+{
+    uint32_t mx = _mm_getcsr();
+    unsigned fl = (mx & MX_IE ? FPU_NV : 0) | (mx & MX_ZE ? FPU_DZ : 0) |
+                  (mx & MX_OE ? FPU_OF : 0) | (mx & MX_UE ? FPU_UF : 0) |
+                  (mx & MX_PE ? FPU_NX : 0);
+    if (fl) {
+        h->fflags |= fl;
+        h->mstatus |= MSTATUS_FS | MSTATUS_SD;
+        _mm_setcsr(mx & ~0x3fu);
+    }
+}
+
 void translate_fp_leave(struct hart *h, uint32_t host_mxcsr)
 {
     uint32_t mx = _mm_getcsr();
