@@ -49,6 +49,20 @@ def run(drive, out, err):
                             stdin=subprocess.DEVNULL, stdout=out, stderr=err)
 
 
+def kill_after_first_sync(p, outp, extra):
+    """SIGKILLs p a random moment (up to extra seconds) after the guest first reports a synced
+    write, so that a busy host cannot make the kill land before the guest did anything."""
+    deadline = time.time() + 120
+    while time.time() < deadline and p.poll() is None:
+        with open(outp, "rb") as f:
+            if re.search(rb"synced \d+\n", f.read()):
+                break
+        time.sleep(0.02)
+    time.sleep(random.uniform(0, extra))
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+
+
 def sector_value(img, off):
     """The write number a sector holds (every word equal), 0 for zeros, -1 if torn."""
     words = struct.unpack_from("<64Q", img, off)
@@ -95,9 +109,7 @@ def power_cut_qcow2(work, n):
     outp = os.path.join(work, "out")
     with open(outp, "wb") as out, open(os.path.join(work, "err"), "wb") as err:
         p = run("file=%s,if=virtio,format=qcow2,x-journal=%s" % (vol, jpath), out, err)
-        time.sleep(random.uniform(0.1, 1.2))  # early kills land while clusters are allocated
-        p.send_signal(signal.SIGKILL)
-        p.wait()
+        kill_after_first_sync(p, outp, 1.0)  # early kills land while clusters are allocated
     last, text = synced_last(outp)
     check("qcow2 kill %d: the guest synced something before the kill" % n, last > 0,
           text[-200:] + open(os.path.join(work, "err"), "rb").read().decode(errors="replace"))
@@ -131,9 +143,7 @@ def power_cut(work, n):
     with open(outp, "wb") as out, open(os.path.join(work, "err"), "wb") as err:
         p = run("file=%s,if=virtio,format=raw,offset=%d,size=%d,x-journal=%s"
                 % (vol, base, ext, jpath), out, err)
-        time.sleep(random.uniform(0.4, 1.6))
-        p.send_signal(signal.SIGKILL)
-        p.wait()
+        kill_after_first_sync(p, outp, 1.2)
     text = open(outp, "rb").read().decode(errors="replace")
     synced = [int(x) for x in re.findall(r"synced (\d+)\n", text)]
     last = synced[-1] if synced else 0
