@@ -141,6 +141,23 @@ static struct block *find_block(struct hart *h, uintptr_t *addend)
     return b;
 }
 
+/* The block at the hart's pc if the jump cache has it (as translated code would find it):
+ * cheaper than the block table, and most returns to the dispatcher land on a known block. */
+static struct block *jc_find(struct hart *h)
+{
+    struct jit *j = h->jit;
+    uint64_t pc = h->pc;
+    const struct jc_entry *jc = &j->jc[(pc >> 1) & (JIT_JC_SIZE - 1)];
+    if (jc->vpc != pc || jc->gen != (h->tlb_gen << 7 | block_key(h)))
+        return NULL;
+    const struct tlb_entry *e = tlb_slot(h, ACC_FETCH, pc);
+    if (e->tag != (pc & ~0xfffull) || e->addend != jc->addend)
+        return NULL;
+    struct block *b;
+    memcpy(&b, jc->code - 8, sizeof(b));
+    return b;
+}
+
 uint64_t jit_run(struct hart *h, uint64_t budget)
 {
     struct jit *j = h->jit;
@@ -162,7 +179,10 @@ uint64_t jit_run(struct hart *h, uint64_t budget)
         }
         uintptr_t addend = 0;
         uint64_t epoch = __atomic_load_n(&j->inval_epoch, __ATOMIC_ACQUIRE);
-        struct block *b = find_block(h, &addend);
+        struct block *b = jc_find(h);
+        bool from_jc = b != NULL;
+        if (!b)
+            b = find_block(h, &addend);
         if (!b || b->interp || b->ninsns > h->jit_budget) {
             interpret(h, b && !b->interp ? h->jit_budget : 1);
             site = NULL;
@@ -176,6 +196,8 @@ uint64_t jit_run(struct hart *h, uint64_t budget)
         /* The jump cache holds blocks of this key and mapping generation only. */
         h->jit_ctx = h->tlb_gen << 7 | b->key;
         struct jc_entry *jc = &j->jc[(h->pc >> 1) & (JIT_JC_SIZE - 1)];
+        if (from_jc)
+            goto run;
         jc->vpc = h->pc;
         jc->gen = h->jit_ctx;
         jc->code = b->code;
@@ -184,6 +206,7 @@ uint64_t jit_run(struct hart *h, uint64_t budget)
          * jump cache (running it once is what a hart without fence.i may see anyway). */
         if (__atomic_load_n(&j->inval_epoch, __ATOMIC_ACQUIRE) != epoch)
             jc->vpc = 1; /* no pc is odd */
+    run:;
         int64_t before = h->jit_budget;
         site_epoch = j->inval_epoch;
         site_key = b->key;

@@ -853,7 +853,10 @@ bool translate_block(struct jit *j, struct block *b, const uint8_t *page)
             copy[i] = (const struct insn *)(void *)((uint8_t *)data + j->mem.to_exec);
             data++;
         }
-    t.e.p = (uint8_t *)(((uintptr_t)data + 15) & ~(uintptr_t)15);
+    /* Then the block's own address, so the dispatcher can go from a jump cache entry's code
+     * back to its block; then the code, 16-byte aligned. */
+    t.e.p = (uint8_t *)(((uintptr_t)data + 8 + 15) & ~(uintptr_t)15);
+    memcpy(t.e.p - 8, &b, sizeof(b));
     b->code = x86_exec(&t.e);
 
     /* Entry: leave unless nothing asks us to stop and the whole block fits the budget. */
