@@ -9,10 +9,12 @@
  * flush, so a block that invalidates itself can still run to its exit. */
 #include "jit_priv.h"
 
+/* Multiplicative hashing: the product's high bits depend on every bit of the addresses (their
+ * low bits alone would put pages 64 KiB apart in one bucket). */
 static unsigned table_hash(uint64_t vpc, uint64_t pa)
 {
-    uint64_t k = (vpc ^ (pa * 0x9e3779b97f4a7c15ull)) >> 1;
-    return (unsigned)((k ^ (k >> 17)) & (JIT_HASH_SIZE - 1));
+    uint64_t k = (vpc * 0x9e3779b97f4a7c15ull) ^ (pa * 0xc2b2ae3d27d4eb4full);
+    return (unsigned)(k >> 48) & (JIT_HASH_SIZE - 1);
 }
 
 static unsigned page_hash(uint64_t pa)

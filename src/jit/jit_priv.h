@@ -31,7 +31,7 @@
 #define JIT_BLOCK_MAX_CODE 32768 /* host bytes a block may need, checked before translating */
 #define JIT_HASH_SIZE 65536     /* block table buckets */
 #define JIT_PAGE_HASH 4096      /* buckets of the page → blocks index */
-#define JIT_JC_SIZE 4096        /* jump cache entries */
+#define JIT_JC_SIZE 16384       /* jump cache entries */
 
 struct codemem {
     uint8_t *write, *exec; /* the two views of one memfd */
