@@ -92,7 +92,9 @@ struct hart {
     /* Beside each entry, the level of the leaf PTE it came from (0: a 4 KiB page), so that
      * sfence.vma of one address also drops the entries of a superpage around it. */
     uint8_t tlb_level[4][3][TLB_SIZE];
-    bool tlb_has_super[4][3]; /* some entry of that TLB may have come from a superpage */
+    /* The span [lo, last] of virtual addresses that entries of that TLB from superpages may
+     * cover: sfence.vma of an address outside it need not look for them (empty: lo > last). */
+    uint64_t tlb_super_lo[4][3], tlb_super_last[4][3];
     uint8_t walk_level; /* the leaf level of the last page walk (0 when bare) */
     /* Bumped whenever translated code is invalidated or dropped: the translator's jump
      * cache entries are valid only for the tlb_gen they were made in. */

@@ -13,7 +13,8 @@ static uint64_t default_time(void *ctx)
 
 void hart_tlb_flush(struct hart *h)
 {
-    memset(h->tlb_has_super, 0, sizeof(h->tlb_has_super));
+    memset(h->tlb_super_lo, 0xff, sizeof(h->tlb_super_lo));
+    memset(h->tlb_super_last, 0, sizeof(h->tlb_super_last));
     for (unsigned p = 0; p < 4; p++)
         for (unsigned a = 0; a < 3 && p != 2; a++) /* level 2 (H) does not exist */
             for (unsigned i = 0; i < TLB_SIZE; i++)
@@ -28,7 +29,7 @@ void hart_tlb_flush_page(struct hart *h, uint64_t va)
         for (unsigned a = 0; a < 3 && p != 2; a++) {
             if (h->tlb[p][a][slot].tag == page)
                 h->tlb[p][a][slot].tag = TLB_INVALID;
-            if (!h->tlb_has_super[p][a])
+            if (va < h->tlb_super_lo[p][a] || va > h->tlb_super_last[p][a])
                 continue;
             /* A superpage's 4 KiB entries may sit in any slot. */
             for (unsigned i = 0; i < TLB_SIZE; i++) {

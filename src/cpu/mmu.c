@@ -171,8 +171,14 @@ static void tlb_refill(struct hart *h, uint64_t va, uint64_t pa, enum access acc
     struct tlb_entry *e = tlb_slot(h, acc, va);
     e->tag = va & ~PAGE_MASK;
     h->tlb_level[h->priv][acc][(va >> PAGE_SHIFT) & (TLB_SIZE - 1)] = h->walk_level;
-    if (h->walk_level)
-        h->tlb_has_super[h->priv][acc] = true;
+    if (h->walk_level) {
+        uint64_t size = 1ull << (PAGE_SHIFT + 9 * h->walk_level);
+        uint64_t lo = va & ~(size - 1), last = lo + (size - 1);
+        uint64_t *slo = &h->tlb_super_lo[h->priv][acc];
+        uint64_t *slast = &h->tlb_super_last[h->priv][acc];
+        *slo = lo < *slo ? lo : *slo;
+        *slast = last > *slast ? last : *slast;
+    }
     e->addend = (uintptr_t)host - (uintptr_t)(va & ~PAGE_MASK);
 }
 
