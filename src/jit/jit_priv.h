@@ -92,6 +92,7 @@ struct jit {
     uint64_t (*enter)(struct hart *h, const uint8_t *code);
     const uint8_t *exit;   /* the exit trampoline (executable) */
     const uint8_t *interp_one; /* runs one instruction by the interpreter's code (STUB_REDO) */
+    const uint8_t *slow_access[2]; /* the load and store slow paths (translate_trampolines) */
     struct block *blocks;
     unsigned nblocks, maxblocks;
     struct block *table[JIT_HASH_SIZE];

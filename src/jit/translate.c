@@ -130,7 +130,7 @@ static uint64_t helper_exec(struct hart *h, const struct insn *in);
 
 void translate_trampolines(struct jit *j)
 {
-    struct x86 e = {.p = j->mem.write, .end = j->mem.write + 512, .to_exec = j->mem.to_exec};
+    struct x86 e = {.p = j->mem.write, .end = j->mem.write + 1024, .to_exec = j->mem.to_exec};
     /* uint64_t enter(struct hart *h, const uint8_t *code) */
     j->enter = (uint64_t(*)(struct hart *, const uint8_t *))(void *)x86_exec(&e);
     static const uint8_t saved[] = {RBP, RBX, R12, R13, R14, R15};
@@ -165,6 +165,24 @@ void translate_trampolines(struct jit *j)
     x86_load(&e, true, BUDGET, hmem(HART_OFF(jit_budget)));
     x86_alu_ri(&e, true, ALU_ADD, RSP, 8);
     x86_ret(&e);
+    /* The slow paths of loads (rsi = va, edx = size | 16 if signed; value in rax) and stores
+     * (rsi = va, rdx = value, ecx = size), shared by every block: only the host registers a
+     * C call clobbers are saved. */
+    const void *slow[2] = {(const void *)jit_helper_load, (const void *)jit_helper_store};
+    for (unsigned k = 0; k < 2; k++) {
+        j->slow_access[k] = x86_exec(&e);
+        x86_alu_ri(&e, true, ALU_SUB, RSP, 8);
+        for (unsigned i = NHOT_SAVED; i < NHOT; i++)
+            x86_store(&e, true, xmem(hot_regs[i].guest), hot_regs[i].host);
+        x86_store(&e, true, hmem(HART_OFF(jit_budget)), BUDGET);
+        x86_mov_rr(&e, true, RDI, RBP);
+        x86_call_abs(&e, slow[k]);
+        for (unsigned i = NHOT_SAVED; i < NHOT; i++)
+            x86_load(&e, true, hot_regs[i].host, xmem(hot_regs[i].guest));
+        x86_load(&e, true, BUDGET, hmem(HART_OFF(jit_budget)));
+        x86_alu_ri(&e, true, ALU_ADD, RSP, 8);
+        x86_ret(&e);
+    }
     j->code_start = (uint64_t)(e.p - j->mem.write + 15) & ~15ull;
 }
 
@@ -452,11 +470,8 @@ static void emit_store(struct tctx *t, const struct insn *in, unsigned size)
 /* An instruction executed by the interpreter's code from inside the block. */
 static void emit_helper(struct tctx *t, const struct insn *copy)
 {
-    tr_spill_hot(t, true);
-    x86_mov_rr(&t->e, true, RDI, RBP);
     x86_mov_imm(&t->e, RSI, (uint64_t)(uintptr_t)copy);
-    x86_call_abs(&t->e, (const void *)helper_exec);
-    tr_reload_hot(t, true);
+    x86_call(&t->e, t->j->interp_one);
     x86_test_rr(&t->e, false, RAX, RAX);
     tr_add_stub(t, STUB_EXC, x86_jcc(&t->e, CC_E, x86_exec(&t->e)));
     /* An AMO may have written code, or an FP op ... nothing else stops: check as stores do. */
@@ -741,21 +756,15 @@ static void emit_stubs(struct tctx *t, const uint64_t *pcs)
         x86_patch_rel32(s->field, e->to_exec, x86_exec(e));
         switch (s->kind) {
         case STUB_LOAD: /* rsi = va; the value comes back in rax */
-            tr_spill_hot(t, false);
-            x86_mov_rr(e, true, RDI, RBP);
             x86_mov_imm(e, RDX, (uint64_t)(s->size | (s->sign ? 16 : 0)));
-            x86_call_abs(e, (const void *)jit_helper_load);
-            tr_reload_hot(t, false);
+            x86_call(e, t->j->slow_access[0]);
             x86_cmp8_mi0(e, hmem(HART_OFF(exc_pending)));
             x86_jcc(e, CC_NE, exc_exit[k]);
             x86_jmp(e, s->resume);
             break;
         case STUB_STORE: /* rsi = va, rdx = value */
-            tr_spill_hot(t, false);
-            x86_mov_rr(e, true, RDI, RBP);
             x86_mov_imm(e, RCX, s->size);
-            x86_call_abs(e, (const void *)jit_helper_store);
-            tr_reload_hot(t, false);
+            x86_call(e, t->j->slow_access[1]);
             x86_cmp8_mi0(e, hmem(HART_OFF(exc_pending)));
             x86_jcc(e, CC_NE, exc_exit[k]);
             /* The store may have hit this block's own code (or stopped the machine). */
