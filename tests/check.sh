@@ -85,6 +85,8 @@ if [ $full = 1 ]; then
     # Repeats catch what depends on timing (interrupts, the CLINT, hart interleaving).
     for i in 1 2 3 4 5; do
         suite "isa-repeat-$i" bash tests/isa/run.sh build/release/visor
+        suite "isa-interp-repeat-$i" env VISOR_FLAGS="-accel interp" \
+            bash tests/isa/run.sh build/release/visor
     done
     # The soft-float against the host FPU, 50 times the usual number of random cases.
     suite fpu-soak env FPU_SOAK=50 build/release/tests/test_fpu
@@ -93,6 +95,7 @@ if [ $full = 1 ]; then
     suite diff-asan build/asan/tests/diff/diff --time 90
     for i in 1 2; do
         suite "linux-repeat-$i" python3 tests/linux.py build/release/visor
+        suite "jit-repeat-$i" python3 tests/jit.py build/release/visor
     done
 fi
 
