@@ -129,6 +129,9 @@ void hart_tlb_flush_page(struct hart *h, uint64_t va);
 /* Flushes the load and store TLBs only: for changes of MPRV/MPP, SUM and MXR, which decide
  * data accesses but never fetches (so the translator's jump cache stays valid). */
 void hart_tlb_flush_data(struct hart *h);
+/* mstatus changed from old: drops just the entries the change of MPRV/MPP, SUM or MXR may
+ * have made too permissive (a permission that grows needs no flush: missing entries refill). */
+void hart_tlb_status_changed(struct hart *h, uint64_t old);
 /* The time (in timebase ticks) at which the hart's own Sstc timer fires, or UINT64_MAX when
  * stimecmp is not in use; the run loop sleeps no longer than this. */
 uint64_t hart_timer_deadline(const struct hart *h);

@@ -178,7 +178,7 @@ void csr_write(struct hart *h, unsigned csr, uint64_t val)
         h->mstatus = (old & ~SSTATUS_WRITABLE) | (val & SSTATUS_WRITABLE);
         mstatus_fix_sd(h);
         if ((old ^ h->mstatus) & TRANSLATION_BITS)
-            hart_tlb_flush_data(h); /* they decide loads and stores, never fetches */
+            hart_tlb_status_changed(h, old);
         return;
     }
     case 0x104:
@@ -221,7 +221,7 @@ void csr_write(struct hart *h, unsigned csr, uint64_t val)
         h->mstatus = v;
         mstatus_fix_sd(h);
         if ((old ^ h->mstatus) & TRANSLATION_BITS)
-            hart_tlb_flush_data(h); /* they decide loads and stores, never fetches */
+            hart_tlb_status_changed(h, old);
         return;
     }
     case 0x301: return; /* misa is read-only here: extensions cannot be switched off */

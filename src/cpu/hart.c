@@ -40,6 +40,30 @@ void hart_tlb_flush_page(struct hart *h, uint64_t va)
         }
 }
 
+static void flush_one(struct hart *h, unsigned priv, enum access acc)
+{
+    for (unsigned i = 0; i < TLB_SIZE; i++)
+        h->tlb[priv][acc][i].tag = TLB_INVALID;
+}
+
+void hart_tlb_status_changed(struct hart *h, uint64_t old)
+{
+    uint64_t now = h->mstatus, lost = old & ~now, changed = old ^ now;
+    if (lost & MSTATUS_SUM) { /* S-mode loses its reach into user pages */
+        flush_one(h, PRIV_S, ACC_LOAD);
+        flush_one(h, PRIV_S, ACC_STORE);
+    }
+    if (lost & MSTATUS_MXR) { /* execute-only pages are no longer readable */
+        flush_one(h, PRIV_S, ACC_LOAD);
+        flush_one(h, PRIV_U, ACC_LOAD);
+    }
+    /* M-mode's loads and stores are checked as MPP while MPRV is set */
+    if ((changed & MSTATUS_MPRV) || ((now & MSTATUS_MPRV) && (changed & MSTATUS_MPP))) {
+        flush_one(h, PRIV_M, ACC_LOAD);
+        flush_one(h, PRIV_M, ACC_STORE);
+    }
+}
+
 void hart_tlb_flush_data(struct hart *h)
 {
     for (unsigned p = 0; p < 4; p++)
