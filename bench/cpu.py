@@ -10,7 +10,8 @@ scales two copies of the integer program. Prints tables of ratios. Not a test: n
 Two bases for the ratios: the guest's clock (wall time, what a user sees), and per CPU second
 the emulator process got (the wall figure divided by its share of the CPU during the command,
 which undoes a loaded host's time slicing; equal to the first on an idle host). The -smp 2
-scaling is wall time only, as it measures running in parallel.
+scaling, 2 x (int's time at -smp 1) / (the slower of two copies run at once at -smp 2), is by
+the clock only, as it measures running in parallel.
 
 The boot ratio in the summary is bench/boot.py's (the default initramfs, as in its own table);
 the boot times printed per emulator are of the bench initramfs, which is larger.
@@ -116,7 +117,7 @@ def guest_runs(config, g):
 
 
 def guest_scaling(g):
-    """(one copy's seconds, the slower of two concurrent copies' seconds)"""
+    """(one copy's seconds, the slower of two concurrent copies' seconds), in this guest"""
     [(_, one)], _ = g.program("int")
     reps, _ = g.program("int", copies=2)
     two = max(s for _, s in reps)
@@ -219,13 +220,20 @@ def report(cpu, scale, boot, boot_default, started):
                           *(fmt(x) for x in table[w])))
         print(line % ("geomean", "", "", "", "", *(fmt(x) for x in table["geomean"])))
 
-    def scaling(c):
-        return 2 * scale[c][0] / scale[c][1] if c in scale else None
+    # Scaling: what a second hart adds, 2 x (one copy's time at -smp 1) / (the slower of two
+    # copies run at once at -smp 2); 2.0 is perfect. The same with the one copy timed in the
+    # -smp 2 guest shows what an idle second hart costs the first.
+    def scaling(c, same_guest=False):
+        if c not in scale:
+            return None
+        return 2 * (scale[c][0] if same_guest else cpu[c]["int"].value) / scale[c][1]
     scalings = [fmt(scaling(c), 2) for c in ("jit", "qemu", "native")]
     boot_ratio = fmt(ratio(*boot_default), 2) if boot_default else "—"
     load = "%.1f" % max(load_samples or [0.0])
-    print("-smp 2 scaling of int (2 x one copy's time / the slower of two concurrent copies; "
-          "2.0 is perfect): jit %s, qemu %s, native %s" % tuple(scalings))
+    print("-smp 2 scaling of int, 2 x one copy's time at -smp 1 / the slower of two concurrent "
+          "copies at -smp 2 (2.0 is perfect): jit %s, qemu %s, native %s" % tuple(scalings))
+    print("  the same with the one copy timed at -smp 2: jit %s, qemu %s"
+          % (fmt(scaling("jit", True), 2), fmt(scaling("qemu", True), 2)))
     print("boot to shell prompt, bench initramfs: jit %s s, interp %s s, qemu %s s; "
           "default initramfs (bench/boot.py): visor/qemu wall %s"
           % (fmt(boot.get("jit"), 2), fmt(boot.get("interp"), 2), fmt(boot.get("qemu"), 2),
@@ -238,10 +246,13 @@ def report(cpu, scale, boot, boot_default, started):
         return " | ".join("%s (%s)" % (fmt(a), fmt(b)) for a, b in zip(wall[w], per_cpu[w]))
     today = datetime.date.today().isoformat()
     print("\nmarkdown rows for docs/benchmarks.md (summary, then one per workload):")
-    print("| %s | %s | %s | %s | %s |" % (today, load, cells("geomean"), " | ".join(scalings),
-                                        boot_ratio))
+    # the newest commit of visor's own code, which names the version measured
+    commit = subprocess.run(["git", "-C", ROOT, "log", "-1", "--format=%h", "--", "src"],
+                            stdout=subprocess.PIPE, text=True).stdout.strip() or "?"
+    print("| %s | %s | %s | %s | %s | %s |" % (today, commit, load, cells("geomean"),
+                                             " | ".join(scalings), boot_ratio))
     for w in WORKLOADS:
-        print("| %s | %s | %s | %s |" % (today, w, " | ".join(values[w]), cells(w)))
+        print("| %s | %s | %s | %s | %s |" % (today, commit, w, " | ".join(values[w]), cells(w)))
 
 
 def main():

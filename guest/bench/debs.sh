@@ -4,7 +4,7 @@
 # guest/linux/build.sh fetches the kernel. A run that finds the packages it resolved last time
 # already downloaded touches no network. Prints the tree's path on stdout.
 #
-#   guest/bench/debs.sh ARCH DIR PACKAGE...    e.g. debs.sh riscv64 ~/.cache/visor/bench/riscv64 7zip
+#   guest/bench/debs.sh ARCH DIR PACKAGE...     e.g. debs.sh riscv64 /tmp/rv 7zip-standalone libc6
 #
 # Only the named packages are fetched, not their dependencies: the caller names the libraries it
 # needs. Environment: VISOR_DEBIAN_MIRROR (default deb.debian.org), VISOR_BENCH_SUITES (suites

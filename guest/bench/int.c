@@ -159,12 +159,23 @@ static uint16_t matrix_round(uint16_t crc)
 
 /* ---- state machine -------------------------------------------------------------------------- */
 
-enum state { S_START, S_INT, S_SIGN, S_HEX0, S_HEX, S_FLOAT, S_EXP, S_EXPSIGN, S_EXPDIGIT, S_BAD,
-             S_COUNT };
+enum state {
+    S_START,
+    S_INT,
+    S_SIGN,
+    S_HEX0,
+    S_HEX,
+    S_FLOAT,
+    S_EXP,
+    S_EXPSIGN,
+    S_EXPDIGIT,
+    S_BAD,
+    S_COUNT
+};
 
 static char text[TEXT_LEN + 1];
-static const char *const tokens[] = {"5012", "1.23e-4", "-874", "+0x1F", "0x7a", "3.5", "--9",
-                                     "17E+2", "x12", "6.02e23", "+44", "0"};
+static const char *const tokens[] = {"5012", "1.23e-4", "-874", "+0x1F",   "0x7a", "3.5",
+                                     "--9",  "17E+2",   "x12",  "6.02e23", "+44",  "0"};
 
 static void text_build(void)
 {

@@ -10,7 +10,7 @@
 #include <string.h>
 
 enum {
-    WORDS = 16 << 20,   /* uint32_t words: 64 MiB */
+    WORDS = 16 << 20, /* uint32_t words: 64 MiB */
     CHASE_STEPS = 1 << 20,
     COPY_PASSES = 32,
     STRIDE_PASSES = 16,
