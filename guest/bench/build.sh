@@ -13,7 +13,10 @@
 set -Eeuo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-[ $# = 1 ] && [ -d "$1" ] || { sed -n '2,12s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+if [ $# != 1 ] || [ ! -d "$1" ]; then
+    sed -n '2,12s/^# \{0,1\}//p' "$0" >&2
+    exit 2
+fi
 PROGDIR=$(cd "$1" && pwd)
 CACHE=${VISOR_CACHE:-$HOME/.cache/visor}
 OUT=$CACHE/bench
@@ -44,7 +47,7 @@ install -m 755 "$RV/usr/lib/7zip/7zz" "$ROOT/usr/bin/7zz"
 # the rest into a directory on the loader's built-in search path.
 libdir=$RV/usr/lib/riscv64-linux-gnu
 needed() { readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'; }
-queue=($(needed "$ROOT/usr/bin/7zz"))
+mapfile -t queue < <(needed "$ROOT/usr/bin/7zz")
 declare -A SEEN=()
 while [ ${#queue[@]} -gt 0 ]; do
     so=${queue[0]}
@@ -53,7 +56,8 @@ while [ ${#queue[@]} -gt 0 ]; do
     SEEN[$so]=1
     [ -e "$libdir/$so" ] || die "7zz needs $so, which none of ${LIBS_PKGS[*]} carries"
     install -m 755 "$(readlink -f "$libdir/$so")" "$ROOT/lib/riscv64-linux-gnu/$so"
-    queue+=($(needed "$libdir/$so"))
+    mapfile -t more < <(needed "$libdir/$so")
+    queue+=("${more[@]}")
 done
 interp=$(readelf -l "$ROOT/usr/bin/7zz" | sed -n 's/.*interpreter: \(.*\)\]/\1/p')
 [ -n "$interp" ] || die "7zz names no program interpreter"
