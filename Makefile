@@ -1,4 +1,4 @@
-# visor — one Makefile, named modes (MODE=release|debug|asan|ubsan|fuzz), output in build/$(MODE).
+# visor — one Makefile, named modes (MODE=release|debug|asan|ubsan|tsan|fuzz), output in build/$(MODE).
 MODE ?= release
 CC ?= cc
 ifeq ($(CC),cc)
@@ -19,10 +19,13 @@ CFLAGS_release := -O2 -g
 CFLAGS_debug := -O0 -g3
 CFLAGS_asan := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 CFLAGS_ubsan := -O1 -g -fsanitize=undefined -fno-sanitize-recover=undefined
+# ThreadSanitizer for the hart threads and the VM thread (tests/tsan.supp says what it may ignore).
+CFLAGS_tsan := -O1 -g -fsanitize=thread -Wno-error=tsan -Wno-tsan
 CFLAGS_fuzz := -O1 -g -fsanitize=fuzzer-no-link,address,undefined
 CFLAGS := -std=gnu11 $(WARN) $(CFLAGS_$(MODE)) -MMD -MP $(EXTRA_CFLAGS)
 LDFLAGS_asan := -fsanitize=address,undefined
 LDFLAGS_ubsan := -fsanitize=undefined
+LDFLAGS_tsan := -fsanitize=thread
 LDFLAGS_fuzz := -fsanitize=address,undefined
 LDLIBS := -lfdt -lm -lpthread -lutil -lslirp
 

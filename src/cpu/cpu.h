@@ -61,8 +61,10 @@ struct hart {
     uint8_t pmpcfg[PMP_COUNT];
     uint64_t pmpaddr[PMP_COUNT];
 
-    /* LR/SC reservation: physical address, valid flag */
+    /* LR/SC reservation: the virtual address LR read and the value it read there (SC
+     * succeeds only by compare-and-swap against that value; see interp.c), valid flag */
     uint64_t resv_addr;
+    uint64_t resv_value;
     bool resv_valid;
 
     /* Set when an instruction faults: the trap the run loop takes next. */
@@ -70,7 +72,9 @@ struct hart {
     uint64_t exc_cause, exc_tval;
 
     bool wfi;         /* sleeping in WFI until an interrupt is pending */
-    bool stop;        /* asked to leave hart_run early (machine exit, pause) */
+    /* Asked to leave hart_run early (machine exit, pause); set from other threads, so
+     * hart_run reads it with a relaxed atomic load at every instruction boundary. */
+    bool stop;
     /* Set (to 1) whenever an mip bit rises or translated code must be left (its page was
      * written); translated code tests stop and this byte together as one 16-bit word at each
      * block entry, so they must stay adjacent. The translator's dispatcher clears it. */
@@ -108,6 +112,10 @@ struct hart {
     /* The time CSR's source (the CLINT's mtime), so time and mtime agree. */
     uint64_t (*read_time)(void *ctx);
     void *time_ctx;
+    /* Called by hart_set_irq, on the raising thread, whenever an mip bit rises: the owner
+     * wakes the hart's thread if it sleeps in WFI. NULL: nobody sleeps. */
+    void (*wake)(void *ctx);
+    void *wake_ctx;
 };
 
 void hart_init(struct hart *h, unsigned hartid, struct bus *bus);
@@ -116,7 +124,8 @@ void hart_reset(struct hart *h, uint64_t pc);
 /* Executes up to budget instructions; returns how many ran. Returns early on WFI with no
  * interrupt pending (h->wfi set) or when h->stop is set. */
 uint64_t hart_run(struct hart *h, uint64_t budget);
-/* Level-triggered interrupt inputs into mip (MSIP, MTIP, MEIP, SEIP); safe from any thread. */
+/* Level-triggered interrupt inputs into mip (MSIP, MTIP, MEIP, SEIP); safe from any thread.
+ * A rising bit calls h->wake. */
 void hart_set_irq(struct hart *h, unsigned bit, bool level);
 /* irq_line callback form of hart_set_irq: ctx is the hart, n the mip bit. */
 void hart_irq_line(void *ctx, unsigned n, bool level);

@@ -30,12 +30,13 @@ static const struct row rows[ROW_COUNT] = {
 };
 
 /* Rows ever decoded, for the ISA suite's coverage check. Decoding happens once per distinct
- * instruction word (the interpreter caches by raw bits), so recording here is free. */
+ * instruction word (the interpreter caches by raw bits), so recording here is free. Every hart
+ * thread decodes: the flags are set and read with relaxed atomics. */
 static bool row_seen[ROW_COUNT];
 
 bool insn_row_seen(unsigned row)
 {
-    return row < ROW_COUNT && row_seen[row];
+    return row < ROW_COUNT && __atomic_load_n(&row_seen[row], __ATOMIC_RELAXED);
 }
 
 const char *insn_row_name(unsigned row)
@@ -65,7 +66,7 @@ static void coverage_write(void)
     if (!f)
         return;
     for (unsigned r = 0; r < ROW_ILLEGAL; r++)
-        if (row_seen[r])
+        if (__atomic_load_n(&row_seen[r], __ATOMIC_RELAXED))
             fprintf(f, "%s\n", rows[r].name);
     fclose(f);
 }
@@ -257,7 +258,7 @@ void insn_decode(uint32_t raw, struct insn *in)
             break;
         in->op = row->op;
         in->row = *r;
-        row_seen[*r] = true;
+        __atomic_store_n(&row_seen[*r], true, __ATOMIC_RELAXED);
         return;
     }
     in->op = OP_ILLEGAL;

@@ -118,8 +118,13 @@ void hart_reset(struct hart *h, uint64_t pc)
 void hart_set_irq(struct hart *h, unsigned bit, bool level)
 {
     if (level) {
-        if (!(atomic_fetch_or(&h->mip, 1ull << bit) & (1ull << bit)))
+        /* Only a rising bit can wake a sleeper (one already high was masked when it slept)
+         * or needs translated code to leave its block. */
+        if (!(atomic_fetch_or(&h->mip, 1ull << bit) & (1ull << bit))) {
             atomic_store(&h->exit_note, 1);
+            if (h->wake)
+                h->wake(h->wake_ctx);
+        }
     } else {
         atomic_fetch_and(&h->mip, ~(1ull << bit));
     }

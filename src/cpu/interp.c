@@ -84,7 +84,7 @@ static uint64_t amo_compute(unsigned op, uint64_t old, uint64_t src, unsigned si
     }
 }
 
-/* AMOs are performed atomically on host RAM (harts may later run on their own threads);
+/* AMOs are performed atomically on host RAM (each hart runs on its own host thread);
  * on MMIO they are a read followed by a write. Misaligned AMOs raise store/AMO misaligned. */
 static bool amo(struct hart *h, const struct insn *in, unsigned size)
 {
@@ -125,6 +125,13 @@ static bool amo(struct hart *h, const struct insn *in, unsigned size)
     return true;
 }
 
+/* LR/SC across harts that run on their own host threads: LR remembers the address and the
+ * value it loaded; SC stores only by a compare-and-swap of that value at that address, so it
+ * fails if any hart (or device) changed the word in between and succeeds otherwise. This is
+ * QEMU's method too. Its caveat is ABA: a word changed and changed back between the LR and the
+ * SC lets the SC succeed, where the ISA would fail it. Lock-free code built on LR/SC compares
+ * values anyway (a CAS loop cannot tell either), so no algorithm the kernel or libc uses
+ * notices; a test that needs exact reservation loss must store a different value. */
 static bool load_reserved(struct hart *h, const struct insn *in, unsigned size)
 {
     uint64_t va = h->x[in->rs1], v;
@@ -135,9 +142,43 @@ static bool load_reserved(struct hart *h, const struct insn *in, unsigned size)
     if (!mem_load(h, va, size, &v))
         return false;
     h->resv_addr = va;
+    h->resv_value = v;
     h->resv_valid = true;
     wr(h, in->rd, size == 4 ? sx32(v) : v);
     return true;
+}
+
+/* Stores val at pa if the size bytes there still hold expect; true if it stored. RAM is a host
+ * compare-and-swap; MMIO (no other hart can reserve a device register meaningfully) is a read,
+ * a compare and a write. *fault is set if the bus refused the access. */
+static bool compare_and_store(struct hart *h, uint64_t pa, unsigned size, uint64_t expect,
+                              uint64_t val, bool *fault)
+{
+    uint8_t *p = bus_ram_ptr(h->bus, pa, size);
+    *fault = false;
+    if (p) {
+        bool stored;
+        if (size == 4) {
+            uint32_t want = (uint32_t)expect;
+            stored = __atomic_compare_exchange_n((uint32_t *)p, &want, (uint32_t)val, false,
+                                                 __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);
+        } else {
+            stored = __atomic_compare_exchange_n((uint64_t *)p, &expect, val, false,
+                                                 __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);
+        }
+        if (stored)
+            bus_note_write(h->bus, pa, size);
+        return stored;
+    }
+    uint64_t cur;
+    if (bus_read(h->bus, pa, size, &cur)) {
+        *fault = true;
+        return false;
+    }
+    if (cur != expect)
+        return false;
+    *fault = bus_write(h->bus, pa, size, val) != 0;
+    return !*fault;
 }
 
 /* A misaligned SC always traps; otherwise, as QEMU does, an SC whose address does not match
@@ -145,7 +186,7 @@ static bool load_reserved(struct hart *h, const struct insn *in, unsigned size)
  * is consumed either way. */
 static bool store_conditional(struct hart *h, const struct insn *in, unsigned size)
 {
-    uint64_t va = h->x[in->rs1];
+    uint64_t va = h->x[in->rs1], pa;
     if (va & (size - 1)) {
         hart_raise(h, EXC_STORE_MISALIGNED, va);
         return false;
@@ -156,9 +197,16 @@ static bool store_conditional(struct hart *h, const struct insn *in, unsigned si
         wr(h, in->rd, 1);
         return true;
     }
-    if (!mem_store(h, va, size, h->x[in->rs2]))
+    /* Translated as a store: permissions, the D bit and PMP are those of a store. */
+    if (!mmu_translate(h, va, size, ACC_STORE, &pa))
         return false;
-    wr(h, in->rd, 0);
+    bool fault;
+    bool stored = compare_and_store(h, pa, size, h->resv_value, h->x[in->rs2], &fault);
+    if (fault) {
+        hart_raise(h, EXC_STORE_ACCESS, va);
+        return false;
+    }
+    wr(h, in->rd, stored ? 0 : 1);
     return true;
 }
 
@@ -455,7 +503,7 @@ static uint64_t run_debug(struct hart *h, uint64_t budget)
     uint64_t n = 0;
     h->dbg_skip_break = false;
     h->dbg_event = HART_EV_NONE;
-    while (n < budget && !h->stop) {
+    while (n < budget && !__atomic_load_n(&h->stop, __ATOMIC_RELAXED)) {
         if (UNLIKELY((n & 1023) == 1023))
             csr_update_stip(h);
         /* A single step does not take interrupts (as QEMU's default), or stepping would
@@ -526,7 +574,7 @@ uint64_t hart_run(struct hart *h, uint64_t budget)
 uint64_t interp_run(struct hart *h, uint64_t budget)
 {
     uint64_t n = 0;
-    while (n < budget && !h->stop) {
+    while (n < budget && !__atomic_load_n(&h->stop, __ATOMIC_RELAXED)) {
         if (UNLIKELY((n & 1023) == 1023))
             csr_update_stip(h);
         if (UNLIKELY(atomic_load_explicit(&h->mip, memory_order_relaxed) & h->mie))

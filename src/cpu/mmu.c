@@ -180,6 +180,14 @@ static void tlb_refill(struct hart *h, uint64_t va, uint64_t pa, enum access acc
         *slast = last > *slast ? last : *slast;
     }
     e->addend = (uintptr_t)host - (uintptr_t)(va & ~PAGE_MASK);
+    /* Another hart's translator may have marked the page between the test above and the
+     * entry: it sets the mark, then clears matching store entries of every hart. Looking at
+     * the mark again after a full fence means one of the two always sees the other. */
+    if (acc == ACC_STORE && h->bus->code_pages) {
+        atomic_thread_fence(memory_order_seq_cst);
+        if (bus_page_has_code(h->bus, page))
+            e->tag = TLB_INVALID;
+    }
 }
 
 /* The physical side of an access: PMP, then the bus. *host is the RAM pointer, or NULL for

@@ -2,7 +2,9 @@
  * per hart) at 0x0 and an MTIMER block at 0x4000 (mtimecmp per hart, mtime at +0x7ff8).
  * mtime is the 10 MHz virtual clock plus an offset the guest can move by writing mtime.
  * Hart i's MTIP line is (mtime >= mtimecmp[i]); it is re-evaluated on every mtimecmp or
- * mtime write and by clint_update(), which the run loop calls to let time catch up. */
+ * mtime write and by clint_update(), which the hart threads call after every slice and
+ * when a WFI sleep ends, so that time catches up. All state is under one lock; mtime and
+ * mtimecmp are also read without it (atomic loads) by harts on every rdtime and WFI. */
 #include "dev.h"
 
 #include <pthread.h>
@@ -122,7 +124,7 @@ static int clint_mmio_write(void *dev, uint64_t off, unsigned size, uint64_t val
             cmp = (cmp & 0xffffffff00000000ull) | (uint32_t)val;
         else
             cmp = val;
-        c->mtimecmp[h] = cmp;
+        __atomic_store_n(&c->mtimecmp[h], cmp, __ATOMIC_RELAXED);
         set_mtip(c, h, mtime_now(c) >= cmp, false);
     } else if (off == CLINT_MTIME) {
         uint64_t now = mtime_now(c);
@@ -198,16 +200,12 @@ uint64_t clint_read_time(void *ctx)
     return clint_mtime(ctx);
 }
 
-uint64_t clint_next_deadline(const struct clint *c)
+uint64_t clint_deadline(const struct clint *c, unsigned hart)
 {
-    struct clint *m = (struct clint *)c; /* the lock is not observable state */
-    uint64_t best = UINT64_MAX;
-    pthread_mutex_lock(&m->lock);
-    for (unsigned h = 0; h < c->nharts; h++)
-        if (c->mtimecmp[h] < best)
-            best = c->mtimecmp[h];
-    pthread_mutex_unlock(&m->lock);
-    return best;
+    /* Lock-free, like clint_mtime: a sleeping hart's thread asks on every WFI. A racing
+     * mtimecmp write gives the old or the new deadline; the write itself re-evaluates the line,
+     * which wakes the hart if it rises. */
+    return hart < c->nharts ? __atomic_load_n(&c->mtimecmp[hart], __ATOMIC_RELAXED) : UINT64_MAX;
 }
 
 /* Layout v1: nharts (u32), mtime at save (u64), then per hart msip (u8) and mtimecmp (u64).
@@ -246,7 +244,7 @@ int clint_restore(struct clint *c, const uint8_t *buf, size_t len)
     pthread_mutex_lock(&c->lock);
     set_offset(c, mtime - vclock_ticks());
     for (unsigned h = 0; h < c->nharts; h++) {
-        c->mtimecmp[h] = cmp[h];
+        __atomic_store_n(&c->mtimecmp[h], cmp[h], __ATOMIC_RELAXED);
         set_msip(c, h, msip[h], true);
     }
     eval_timers(c, true);

@@ -119,8 +119,8 @@ struct clint *clint_new(unsigned nharts, const struct irq_line *msip, const stru
 void clint_update(struct clint *c);
 /* mtime value (10 MHz ticks) the guest sees now. */
 uint64_t clint_mtime(const struct clint *c);
-/* Earliest mtimecmp of any hart (UINT64_MAX if none), for sleeping in WFI. */
-uint64_t clint_next_deadline(const struct clint *c);
+/* Hart's mtimecmp: the mtime at which its timer line rises, for sleeping in WFI until then. */
+uint64_t clint_deadline(const struct clint *c, unsigned hart);
 void clint_reset(struct clint *c);
 void clint_free(struct clint *c);
 /* clint_mtime in the form of hart.read_time (ctx is the clint). */

@@ -110,6 +110,29 @@ static int region_write(const struct mmio_region *r, uint64_t off, unsigned size
     return ops->write(r->dev, off, size, val);
 }
 
+/* A region's handler under the bus's MMIO lock. */
+static int locked_read(struct bus *b, const struct mmio_region *r, uint64_t off, unsigned size,
+                       uint64_t *val)
+{
+    if (!b->mmio_lock)
+        return region_read(r, off, size, val);
+    pthread_mutex_lock(b->mmio_lock);
+    int rc = region_read(r, off, size, val);
+    pthread_mutex_unlock(b->mmio_lock);
+    return rc;
+}
+
+static int locked_write(struct bus *b, const struct mmio_region *r, uint64_t off, unsigned size,
+                        uint64_t val)
+{
+    if (!b->mmio_lock)
+        return region_write(r, off, size, val);
+    pthread_mutex_lock(b->mmio_lock);
+    int rc = region_write(r, off, size, val);
+    pthread_mutex_unlock(b->mmio_lock);
+    return rc;
+}
+
 int bus_read(struct bus *b, uint64_t pa, unsigned size, uint64_t *val)
 {
     uint8_t *p = bus_ram_ptr(b, pa, size);
@@ -121,7 +144,7 @@ int bus_read(struct bus *b, uint64_t pa, unsigned size, uint64_t *val)
     }
     const struct mmio_region *r = bus_find(b, pa);
     if (r && (pa & (size - 1)) == 0 && pa - r->base + size <= r->size)
-        return region_read(r, pa - r->base, size, val);
+        return locked_read(b, r, pa - r->base, size, val);
     if (r || bus_find(b, pa + size - 1) || bus_ram_ptr(b, pa + size - 1, 1)) {
         /* Misaligned or straddling: byte by byte, as the hardware would split it. */
         uint64_t v = 0;
@@ -148,7 +171,7 @@ int bus_write(struct bus *b, uint64_t pa, unsigned size, uint64_t val)
     }
     const struct mmio_region *r = bus_find(b, pa);
     if (r && (pa & (size - 1)) == 0 && pa - r->base + size <= r->size)
-        return region_write(r, pa - r->base, size, val);
+        return locked_write(b, r, pa - r->base, size, val);
     if (r || bus_find(b, pa + size - 1) || bus_ram_ptr(b, pa + size - 1, 1)) {
         /* Check every byte is claimed before writing any, so a fault leaves memory as it was. */
         for (unsigned i = 0; i < size; i++)

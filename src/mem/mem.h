@@ -8,6 +8,7 @@
 #include "../base/base.h"
 
 #include <stdatomic.h>
+#include <pthread.h>
 
 struct mmio_ops {
     const char *name;
@@ -43,6 +44,10 @@ struct bus {
     _Atomic uint8_t *code_pages;
     void (*on_code_write)(void *ctx, uint64_t pa, uint64_t len);
     void *code_ctx;
+    /* Held around every MMIO handler call when set (the VM's device lock: harts run on their
+     * own threads, and a device's state is serialised by it); RAM accesses never take it. It
+     * may already be held by the caller, so it must be recursive. */
+    pthread_mutex_t *mmio_lock;
 };
 
 /* Allocates zeroed guest RAM (anonymous mmap). Dies on failure: start-up only. */

@@ -1,96 +1,90 @@
-/* The run loop of one VM on one host thread. A turn runs every awake hart for one slice,
- * then advances the CLINT and RTC, flushes guest output and (at most every millisecond)
- * polls host input. When no hart is awake the loop sleeps in ppoll() on the console until
- * the earliest timer deadline (CLINT mtimecmp, or an Sstc stimecmp) or VM_MAX_SLEEP_NS.
+/* One VM's lifecycle and its VM thread's loop. Every hart runs on a thread of its own
+ * (harts.c); the loop, on the caller's thread, waits in ppoll() for host input, the registered
+ * descriptors and the poll hooks (the gdb stub, the monitor, network backends) and dispatches
+ * them under the device lock, hands guest output to the console, lets the RTC's alarm fire, and
+ * acts on requests: exit, reset, a debug stop, a single step.
  *
- * Invariants: a hart's LR/SC reservation dies when another hart gets the thread, since we
- * cannot see the other hart's stores to it otherwise; and device callbacks that end or reset
- * the machine only record the request and stop the harts — the loop acts on it between
- * slices, never inside hart_run.
- *
- * Pausing (the monitor's stop, gdb, -S) happens between slices too: a paused loop runs no hart
- * and freezes the guest clock, but keeps polling the console and the registered descriptors,
- * so the monitor and the gdb stub stay responsive. A hart runs its checking loop (breakpoints,
- * watchpoints, single step, instruction tracing) only while one of those is in use. */
+ * Invariants: device callbacks that end or reset the machine (the test finisher, on a hart's
+ * thread) only record the request and halt the harts; the loop acts on it once every hart is
+ * parked, never inside hart_run. The loop sleeps in ppoll until a descriptor is ready or
+ * something wakes it through io_wake_fd (guest output, a request, a debug stop, a disk
+ * completion, a descriptor added from a hart's thread), and at most VM_MAX_SLEEP_NS; with poll
+ * hooks (libslirp, whose sockets change as the guest sends), at most VM_INPUT_POLL_NS while a
+ * hart runs. An idle guest costs no host CPU. Each hart thread keeps its own timers (harts.c),
+ * so the loop's sleep never delays an interrupt. */
 #define _GNU_SOURCE /* ppoll */
-#include "vm.h"
+#include "vm_priv.h"
 #include "../jit/jit.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
+void vm_big_lock(struct vm *vm)
+{
+    pthread_mutex_lock(&vm->big);
+    vm->big_depth++;
+}
 
-enum vm_request { REQ_NONE, REQ_EXIT, REQ_RESET };
+void vm_big_unlock(struct vm *vm)
+{
+    vm->big_depth--;
+    pthread_mutex_unlock(&vm->big);
+}
 
-struct vm_fd {
-    int fd; /* -1: a free slot */
-    short events;
-    void (*cb)(void *ctx, int fd, short revents);
-    void *ctx;
-};
-
-struct vm {
-    struct vm_config cfg;
-    struct vm_console con;
-    struct machine *m;
-    enum vm_request req;
-    int exit_status;
-    uint8_t out[4096];
-    size_t nout;
-    uint64_t last_poll_ns;
-    int io_wake_fd; /* an eventfd the disks' I/O threads poke after a completion; -1: none */
-
-    struct vm_fd fds[VM_MAX_FDS];
-    struct vm_hook {
-        unsigned (*prepare)(void *ctx, struct pollfd *pfd, unsigned max, uint64_t *timeout_ns);
-        void (*dispatch)(void *ctx, struct pollfd *pfd, unsigned n);
-        void *ctx;
-    } hooks[VM_MAX_HOOKS];
-    unsigned nhooks;
-    bool paused, pause_req;
-    bool in_slice; /* a hart is running: pauses wait for the slice to end */
-    int step_hart;     /* >= 0: vm_step asked for one instruction of this hart */
-    unsigned cur_hart; /* the hart that ran last */
-    struct hart_debug dbg;
-    uint64_t break_pc[MACHINE_MAX_HARTS]; /* where each hart last stopped at a breakpoint */
-    void (*on_stop)(void *ctx, const struct vm_stop *st);
-    void *stop_ctx;
-};
-
-static void flush_output(struct vm *vm)
+/* big held, by whichever thread. */
+static void flush_locked(struct vm *vm)
 {
     if (vm->nout && vm->con.write)
         vm->con.write(vm->con.ctx, vm->out, vm->nout);
     vm->nout = 0;
 }
 
+void vm_flush_output(struct vm *vm)
+{
+    vm_big_lock(vm);
+    flush_locked(vm);
+    vm_big_unlock(vm);
+}
+
+/* From the UART's (or the virtio console's) MMIO write: on a hart's thread, or the VM thread's
+ * debugger access, with big held either way. The first byte wakes the loop, which hands on
+ * whatever has gathered by the time it runs; a full buffer goes out at once. */
 static void on_uart_tx(void *ctx, uint8_t byte)
 {
     struct vm *vm = ctx;
     if (vm->nout == sizeof(vm->out))
-        flush_output(vm);
+        flush_locked(vm);
+    if (!vm->nout)
+        vm_wake_loop(vm);
     vm->out[vm->nout++] = byte;
 }
 
-static void stop_harts(struct vm *vm)
+void vm_wake_loop(struct vm *vm)
 {
-    for (unsigned i = 0; i < vm->m->nharts; i++)
-        vm->m->harts[i].stop = true;
+    uint64_t one = 1;
+    if (vm->io_wake_fd < 0)
+        return;
+    ssize_t n = write(vm->io_wake_fd, &one, sizeof(one));
+    (void)n; /* EAGAIN: the counter is already non-zero, the loop will wake */
 }
 
+/* Any thread. The first exit wins over everything after it. */
 static void request(struct vm *vm, enum vm_request r, int status)
 {
-    if (vm->req == REQ_EXIT) /* the first exit wins */
-        return;
-    vm->req = r;
-    vm->exit_status = status;
-    stop_harts(vm);
+    pthread_mutex_lock(&vm->mu);
+    if (vm->req != REQ_EXIT) {
+        vm->req = r;
+        vm->exit_status = status;
+    }
+    vm_harts_halt_locked(vm);
+    pthread_mutex_unlock(&vm->mu);
+    vm_wake_loop(vm);
 }
 
 static void on_finisher(void *ctx, enum finisher_action a, unsigned code)
@@ -124,26 +118,11 @@ static void log_unassigned(uint64_t pa, unsigned size, bool write)
                      write ? "write" : "read", pa, size);
 }
 
-/* Points every hart at the shared table and decides which harts need the checking loop. */
-static void update_debug(struct vm *vm)
-{
-    vm->dbg.trace = trace_mask & HART_TRACE_ITEMS;
-    bool any = vm->dbg.nbreak || vm->dbg.nwatch || vm->dbg.trace;
-    for (unsigned i = 0; i < vm->m->nharts; i++) {
-        struct hart *h = &vm->m->harts[i];
-        h->dbg = &vm->dbg;
-        h->debug = any || h->dbg_step;
-    }
-}
-
-/* From a disk's I/O thread: wake the loop if it sleeps in ppoll, so the interrupt the
- * completion raised is taken now rather than at the next timer. */
+/* From a disk's I/O thread: wake the loop if it sleeps in ppoll. (The completion's interrupt
+ * already woke the hart it targets; this only keeps the loop's view fresh.) */
 static void io_wake(void *ctx)
 {
-    struct vm *vm = ctx;
-    uint64_t one = 1;
-    ssize_t n = write(vm->io_wake_fd, &one, sizeof(one));
-    (void)n; /* EAGAIN: the counter is already non-zero, the loop will wake */
+    vm_wake_loop(ctx);
 }
 
 static void io_woken(void *ctx, int fd, short revents)
@@ -158,6 +137,7 @@ int vm_create(struct vm **out, const struct vm_config *cfg, const struct vm_cons
     struct vm *vm = xcalloc(1, sizeof(*vm));
     vm->cfg = *cfg;
     vm->step_hart = -1;
+    vm->dbg_hart = -1;
     vm->paused = cfg->start_paused;
     for (unsigned i = 0; i < VM_MAX_FDS; i++)
         vm->fds[i].fd = -1;
@@ -167,6 +147,14 @@ int vm_create(struct vm **out, const struct vm_config *cfg, const struct vm_cons
         vm->con = *con;
     else
         vm->con.in_fd = -1;
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&vm->big, &attr);
+    pthread_mutexattr_destroy(&attr);
+    pthread_mutex_init(&vm->mu, NULL);
+    pthread_cond_init(&vm->cpu_cv, NULL);
+    pthread_cond_init(&vm->vm_cv, NULL);
     struct machine_hooks hooks = {.uart_tx = on_uart_tx, .finisher = on_finisher, .ctx = vm};
     vm->io_wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (vm->io_wake_fd >= 0 && vm_add_fd(vm, vm->io_wake_fd, POLLIN, io_woken, vm) == 0)
@@ -179,9 +167,10 @@ int vm_create(struct vm **out, const struct vm_config *cfg, const struct vm_cons
         *out = NULL;
         return rc;
     }
+    vm->m->bus.mmio_lock = &vm->big;
     if (trace_on(TRACE_GUEST_ERRORS | TRACE_UNIMP))
         vm->m->bus.on_unassigned = log_unassigned;
-    update_debug(vm);
+    vm_update_debug(vm);
     *out = vm;
     return 0;
 }
@@ -207,6 +196,11 @@ void vm_request_exit(struct vm *vm, int status)
     request(vm, REQ_EXIT, status);
 }
 
+void vm_request_reset(struct vm *vm)
+{
+    request(vm, REQ_RESET, 0);
+}
+
 void vm_free(struct vm *vm)
 {
     if (!vm)
@@ -214,6 +208,10 @@ void vm_free(struct vm *vm)
     machine_free(vm->m); /* joins the I/O threads before their eventfd goes */
     if (vm->io_wake_fd >= 0)
         close(vm->io_wake_fd);
+    pthread_cond_destroy(&vm->vm_cv);
+    pthread_cond_destroy(&vm->cpu_cv);
+    pthread_mutex_destroy(&vm->mu);
+    pthread_mutex_destroy(&vm->big);
     free(vm);
 }
 
@@ -223,6 +221,7 @@ int vm_add_fd(struct vm *vm, int fd, short events, void (*cb)(void *ctx, int fd,
     for (unsigned i = 0; i < VM_MAX_FDS; i++) {
         if (vm->fds[i].fd < 0) {
             vm->fds[i] = (struct vm_fd){fd, events, cb, ctx};
+            vm_wake_loop(vm); /* from a hart's thread, the loop may be polling without it */
             return 0;
         }
     }
@@ -254,12 +253,18 @@ void vm_remove_poll_hook(struct vm *vm, void *ctx)
             vm->hooks[i--] = vm->hooks[--vm->nhooks];
 }
 
-/* Waits up to timeout_ns for console input or a registered descriptor and hands it over. */
+static void dispatch_fds(struct vm *vm, const struct pollfd *pfd, const struct vm_fd *who,
+                         nfds_t nown);
+
+/* Waits up to timeout_ns for console input or a registered descriptor and hands it over. The
+ * descriptor table and the hooks are read under big: a network backend may change its
+ * descriptors from a hart's thread (a transmit that fills its queue wants POLLOUT). */
 static void poll_input(struct vm *vm, uint64_t timeout_ns)
 {
     struct pollfd pfd[VM_MAX_FDS + 1 + VM_MAX_HOOK_FDS];
     struct vm_fd who[VM_MAX_FDS + 1];
     nfds_t n = 0;
+    vm_big_lock(vm);
     if (vm->con.in_fd >= 0) {
         pfd[n] = (struct pollfd){.fd = vm->con.in_fd, .events = POLLIN};
         who[n++] = (struct vm_fd){.fd = -1};
@@ -280,18 +285,26 @@ static void poll_input(struct vm *vm, uint64_t timeout_ns)
                                   VM_MAX_FDS + 1 + VM_MAX_HOOK_FDS - (unsigned)n, &timeout_ns);
     }
     hook_at[nhooks] = (unsigned)n;
+    vm_big_unlock(vm);
     struct timespec ts = {.tv_sec = (time_t)(timeout_ns / 1000000000ull),
                           .tv_nsec = (long)(timeout_ns % 1000000000ull)};
     trace_flush();
     int rc = ppoll(n ? pfd : NULL, n, &ts, NULL);
-    vm->last_poll_ns = host_ns();
     if (rc <= 0)
         for (nfds_t k = 0; k < n; k++)
             pfd[k].revents = 0;
+    vm_big_lock(vm);
     for (unsigned i = 0; i < nhooks && i < vm->nhooks; i++)
         vm->hooks[i].dispatch(vm->hooks[i].ctx, pfd + hook_at[i], hook_at[i + 1] - hook_at[i]);
-    if (rc <= 0)
-        return;
+    if (rc > 0)
+        dispatch_fds(vm, pfd, who, nown);
+    vm_big_unlock(vm);
+}
+
+/* The console's and the registered descriptors' callbacks for what ppoll found. big held. */
+static void dispatch_fds(struct vm *vm, const struct pollfd *pfd, const struct vm_fd *who,
+                         nfds_t nown)
+{
     for (nfds_t k = 0; k < nown; k++) {
         short re = pfd[k].revents;
         if (!re)
@@ -316,292 +329,62 @@ static void poll_input(struct vm *vm, uint64_t timeout_ns)
     }
 }
 
-/* ---- Pause, step, breakpoints ---- */
-
-void vm_set_stop_handler(struct vm *vm, void (*fn)(void *ctx, const struct vm_stop *st), void *ctx)
+/* A reset asked for by the guest (the finisher) or the monitor: every hart parked, the board
+ * as after power-on, running again unless paused. */
+static void handle_reset(struct vm *vm)
 {
-    vm->on_stop = fn;
-    vm->stop_ctx = ctx;
-}
-
-bool vm_paused(const struct vm *vm)
-{
-    return vm->paused;
-}
-
-static void enter_pause(struct vm *vm, const struct vm_stop *st)
-{
-    vm->paused = true;
-    vm->pause_req = false;
-    vm->step_hart = -1;
-    vclock_stop();
-    flush_output(vm);
-    if (st->reason == VM_STOP_BREAK)
-        vm->break_pc[st->hart] = vm->m->harts[st->hart].pc;
-    if (vm->on_stop)
-        vm->on_stop(vm->stop_ctx, st);
-}
-
-/* Between slices (the monitor's and the stub's callbacks) the pause is immediate, so that
- * "stop" followed by "info status" says paused; from inside a slice it waits for its end. */
-void vm_pause(struct vm *vm)
-{
-    if (vm->paused)
-        return;
-    if (!vm->in_slice) {
-        enter_pause(vm, &(struct vm_stop){.reason = VM_STOP_PAUSE, .hart = vm->cur_hart});
-        return;
-    }
-    vm->pause_req = true;
-    stop_harts(vm);
-}
-
-/* A hart resuming where a breakpoint stopped it runs that instruction before the breakpoint
- * can fire again (gdb steps over it itself; this keeps simpler clients from looping). */
-static void arm_resume(struct vm *vm)
-{
-    for (unsigned i = 0; i < vm->m->nharts; i++) {
-        struct hart *h = &vm->m->harts[i];
-        h->dbg_skip_break = h->dbg_event == HART_EV_BREAK && vm->break_pc[i] == h->pc;
-        h->dbg_event = HART_EV_NONE;
-    }
-}
-
-void vm_continue(struct vm *vm)
-{
-    vm->pause_req = false;
-    if (!vm->paused)
-        return;
-    arm_resume(vm);
-    vm->paused = false;
-    vclock_start();
-}
-
-void vm_step(struct vm *vm, unsigned hart)
-{
-    if (hart >= vm->m->nharts)
-        return;
-    vm->pause_req = false;
-    arm_resume(vm);
-    vm->step_hart = (int)hart;
-    vm->paused = false;
-    vclock_start();
-}
-
-void vm_request_reset(struct vm *vm)
-{
-    request(vm, REQ_RESET, 0);
-}
-
-int vm_break_add(struct vm *vm, uint64_t addr, bool hw)
-{
-    if (vm->dbg.nbreak == HART_MAX_BREAKPOINTS)
-        return -ERR_RANGE;
-    vm->dbg.breaks[vm->dbg.nbreak++] = (struct hart_breakpoint){addr, hw};
-    update_debug(vm);
-    return 0;
-}
-
-int vm_break_del(struct vm *vm, uint64_t addr, bool hw)
-{
-    struct hart_debug *d = &vm->dbg;
-    for (unsigned i = 0; i < d->nbreak; i++) {
-        if (d->breaks[i].addr == addr && d->breaks[i].hw == hw) {
-            d->breaks[i] = d->breaks[--d->nbreak];
-            update_debug(vm);
-            return 0;
-        }
-    }
-    return -ERR_NOTFOUND;
-}
-
-int vm_watch_add(struct vm *vm, uint64_t addr, uint64_t len, unsigned kind)
-{
-    if (vm->dbg.nwatch == HART_MAX_WATCHPOINTS)
-        return -ERR_RANGE;
-    if (!len || !kind || kind > HART_WATCH_ACCESS)
-        return -ERR_INVAL;
-    vm->dbg.watches[vm->dbg.nwatch++] = (struct hart_watchpoint){addr, len, (uint8_t)kind};
-    update_debug(vm);
-    return 0;
-}
-
-int vm_watch_del(struct vm *vm, uint64_t addr, uint64_t len, unsigned kind)
-{
-    struct hart_debug *d = &vm->dbg;
-    for (unsigned i = 0; i < d->nwatch; i++) {
-        const struct hart_watchpoint *w = &d->watches[i];
-        if (w->addr == addr && w->len == len && w->kind == kind) {
-            d->watches[i] = d->watches[--d->nwatch];
-            update_debug(vm);
-            return 0;
-        }
-    }
-    return -ERR_NOTFOUND;
-}
-
-void vm_debug_clear(struct vm *vm)
-{
-    vm->dbg.nbreak = vm->dbg.nwatch = 0;
-    update_debug(vm);
-}
-
-/* What a hart's debug event means for the VM; false if it had none. */
-static bool hart_stop(struct vm *vm, unsigned i, struct vm_stop *st)
-{
-    struct hart *h = &vm->m->harts[i];
-    *st = (struct vm_stop){.hart = i};
-    switch (h->dbg_event) {
-    case HART_EV_BREAK:
-        st->reason = VM_STOP_BREAK;
-        for (unsigned k = 0; k < vm->dbg.nbreak; k++)
-            if (vm->dbg.breaks[k].addr == h->pc)
-                st->hw = vm->dbg.breaks[k].hw;
-        return true;
-    case HART_EV_WATCH:
-        st->reason = VM_STOP_WATCH;
-        st->addr = h->dbg_watch_addr;
-        st->watch_kind = h->dbg_watch_kind;
-        return true;
-    case HART_EV_STEP:
-        st->reason = VM_STOP_STEP;
-        return true;
-    default:
-        return false;
-    }
-}
-
-/* One instruction of the hart vm_step named, then pause. */
-static void step_once(struct vm *vm)
-{
-    unsigned i = (unsigned)vm->step_hart;
-    struct hart *h = &vm->m->harts[i];
-    vm->step_hart = -1;
-    vm->cur_hart = i;
-    h->wfi = false;
-    h->stop = false;
-    h->dbg_step = true;
-    h->dbg_skip_break = true;
-    update_debug(vm);
-    vm->in_slice = true;
-    hart_run(h, 1);
-    vm->in_slice = false;
-    h->dbg_step = false;
-    update_debug(vm);
-    clint_update(vm->m->clint);
-    rtc_update(vm->m->rtc);
-    struct vm_stop st;
-    if (!hart_stop(vm, i, &st))
-        st = (struct vm_stop){.reason = VM_STOP_STEP, .hart = i};
-    if (vm->req != REQ_EXIT)
-        enter_pause(vm, &st);
-}
-
-/* Nanoseconds until the earliest timer that could wake a hart, capped at VM_MAX_SLEEP_NS.
- * A deadline already past wakes nobody (its interrupt is pending but masked), so it must not
- * turn the sleep into a busy loop. */
-static uint64_t sleep_budget(const struct vm *vm)
-{
-    const struct machine *m = vm->m;
-    uint64_t now = clint_mtime(m->clint);
-    uint64_t next = clint_next_deadline(m->clint);
-    uint64_t best = next > now ? next - now : UINT64_MAX;
-    for (unsigned i = 0; i < m->nharts; i++) {
-        const struct hart *h = &m->harts[i];
-        uint64_t due = hart_timer_deadline(h);
-        if (due > now && due - now < best)
-            best = due - now;
-    }
-    const uint64_t ns_per_tick = 1000000000ull / TIMEBASE_HZ;
-    if (best > VM_MAX_SLEEP_NS / ns_per_tick)
-        return VM_MAX_SLEEP_NS;
-    return best * ns_per_tick;
-}
-
-/* True if some hart may run: awake, or asleep with an interrupt that wakes it. */
-static bool any_runnable(struct vm *vm)
-{
-    for (unsigned i = 0; i < vm->m->nharts; i++) {
-        struct hart *h = &vm->m->harts[i];
-        if (!h->wfi || hart_irq_wakeup(h))
-            return true;
-    }
-    return false;
+    vm_harts_wait(vm);
+    vm_flush_output(vm);
+    machine_reset(vm->m);
+    pthread_mutex_lock(&vm->mu);
+    if (vm->req == REQ_RESET)
+        vm->req = REQ_NONE;
+    pthread_mutex_unlock(&vm->mu);
+    if (!vm->paused && vm->step_hart < 0)
+        vm_harts_resume(vm);
 }
 
 int vm_run(struct vm *vm)
 {
-    struct machine *m = vm->m;
-    vm->last_poll_ns = host_ns();
     if (vm->paused)
         vclock_stop();
+    vm_harts_start(vm);
     for (;;) {
-        if (vm->req == REQ_RESET) {
-            flush_output(vm);
-            machine_reset(m);
-            vm->req = REQ_NONE;
-        }
-        if (vm->req == REQ_EXIT)
+        pthread_mutex_lock(&vm->mu);
+        enum vm_request req = vm->req;
+        int dbg_hart = vm->dbg_hart;
+        vm->dbg_hart = -1;
+        pthread_mutex_unlock(&vm->mu);
+        if (req == REQ_EXIT)
             break;
-        if (vm->pause_req && !vm->paused)
-            enter_pause(vm, &(struct vm_stop){.reason = VM_STOP_PAUSE, .hart = vm->cur_hart});
-        vm->pause_req = false;
-        if (vm->paused) {
-            flush_output(vm);
-            poll_input(vm, VM_MAX_SLEEP_NS);
+        if (req == REQ_RESET) {
+            handle_reset(vm);
             continue;
         }
+        if (dbg_hart >= 0)
+            vm_debug_stopped(vm, (unsigned)dbg_hart);
         if (vm->step_hart >= 0) {
-            step_once(vm);
+            vm_step_pending(vm);
             continue;
         }
-
-        struct vm_stop st;
-        bool stopped = false;
-        for (unsigned i = 0; i < m->nharts && vm->req == REQ_NONE && !vm->pause_req; i++) {
-            struct hart *h = &m->harts[i];
-            if (h->wfi) {
-                if (!hart_irq_wakeup(h))
-                    continue;
-                h->wfi = false;
-            }
-            h->stop = false;
-            vm->cur_hart = i;
-            vm->in_slice = true;
-            hart_run(h, vm->cfg.slice);
-            vm->in_slice = false;
-            if (m->nharts > 1)
-                h->resv_valid = false;
-            clint_update(m->clint);
-            if (UNLIKELY(h->debug) && hart_stop(vm, i, &st)) {
-                stopped = true;
-                break;
-            }
-        }
-        clint_update(m->clint);
-        rtc_update(m->rtc);
-        flush_output(vm);
-        if (stopped && vm->req != REQ_EXIT) {
-            enter_pause(vm, &st);
-            continue;
-        }
-        if (vm->req != REQ_NONE || vm->pause_req)
-            continue;
-
-        if (!any_runnable(vm))
-            poll_input(vm, sleep_budget(vm));
-        else if (host_ns() - vm->last_poll_ns >= VM_INPUT_POLL_NS)
-            poll_input(vm, 0);
+        rtc_update(vm->m->rtc);
+        vm_flush_output(vm);
+        /* Poll hooks (libslirp) change their descriptors as the guest sends: while a hart
+         * runs, look at them often. Everything else wakes the loop itself. */
+        bool busy = !vm->paused && vm->nhooks && atomic_load(&vm->nrunning);
+        poll_input(vm, busy ? VM_INPUT_POLL_NS : VM_MAX_SLEEP_NS);
     }
-    flush_output(vm);
+    vm_harts_wait(vm);
+    vm_harts_join(vm);
+    vm_flush_output(vm);
     vm->paused = true;
     if (vm->on_stop)
         vm->on_stop(vm->stop_ctx,
                     &(struct vm_stop){.reason = VM_STOP_EXIT, .status = vm->exit_status});
     if (trace_on(TRACE_JIT))
-        for (unsigned i = 0; i < m->nharts; i++) {
+        for (unsigned i = 0; i < vm->m->nharts; i++) {
             char buf[1024];
-            jit_describe(&m->harts[i], buf, sizeof(buf));
+            jit_describe(&vm->m->harts[i], buf, sizeof(buf));
             trace_printf("%s", buf);
         }
     trace_flush();

@@ -1,7 +1,8 @@
-/* One virtual machine's lifecycle and run loop. The harts are interleaved on the calling
- * thread in slices; between slices the loop advances the timers, flushes guest output and
- * polls host input; when every hart waits in WFI it sleeps in ppoll() until the next timer
- * deadline or input, so an idle guest costs no host CPU.
+/* One virtual machine's lifecycle and run loop. Every hart runs on a host thread of its own,
+ * sleeping on a futex while it waits in WFI; the calling thread (the VM thread) runs the loop:
+ * host input, guest output, the monitor's and the gdb stub's descriptors, network backends.
+ * MMIO from the harts and the loop's device work are serialised by one device lock, so devices
+ * see one thread at a time. An idle guest costs no host CPU.
  *
  * The console is the owner's (the command line's): the VM only polls its fd and hands guest
  * output to its write callback. */
@@ -17,8 +18,9 @@ struct vm_console {
     /* in_fd is readable (or hung up): read it and pass the bytes to vm_input; on end of file
      * call vm_set_input_fd(vm, -1). */
     void (*on_input)(void *ctx, struct vm *vm);
-    /* Guest output, in order; called at least once per slice that produced any, and always
-     * before the loop sleeps or returns. */
+    /* Guest output, in order, on the VM thread (or on a hart's thread when the VM's buffer
+     * fills), as soon as the VM thread gets to run after the guest wrote it, and always before
+     * vm_run returns. */
     void (*write)(void *ctx, const uint8_t *buf, size_t n);
     void *ctx;
 };
@@ -26,14 +28,14 @@ struct vm_console {
 struct vm_config {
     struct machine_config machine;
     bool no_reboot; /* a guest reset ends the run with status 0 */
-    uint64_t slice; /* instructions per hart per turn; 0: VM_DEFAULT_SLICE */
+    uint64_t slice; /* instructions per hart_run call on a hart's thread; 0: VM_DEFAULT_SLICE */
     bool start_paused; /* -S: no hart runs until vm_continue */
 };
 
 #define VM_DEFAULT_SLICE 10000
-/* The longest the idle loop sleeps without looking at the harts again. */
+/* The longest the loop, or a hart asleep in WFI, sleeps without looking again. */
 #define VM_MAX_SLEEP_NS 10000000ull
-/* How often a busy loop polls host input. */
+/* How often the loop polls its poll hooks while a hart runs. */
 #define VM_INPUT_POLL_NS 1000000ull
 
 /* Builds the machine; on failure err (MACHINE_ERRLEN bytes) names the flag or file. */
@@ -46,16 +48,19 @@ int vm_run(struct vm *vm);
 /* Host input for the guest's console (the UART). */
 void vm_input(struct vm *vm, const uint8_t *data, size_t n);
 void vm_set_input_fd(struct vm *vm, int fd);
-/* Ends vm_run with status at the next slice boundary. */
+/* Ends vm_run with status once every hart has stopped at an instruction boundary. Any
+ * thread. */
 void vm_request_exit(struct vm *vm, int status);
 void vm_free(struct vm *vm);
 
 /* ---- Control and debugging: the monitor and the gdb stub ----
- * All of these run on the VM's thread: before vm_run, or from the fd callbacks below, which
- * the loop calls between slices (so no hart is ever in the middle of an instruction). */
+ * All of these run on the VM's thread: before vm_run, or from the fd callbacks below (which
+ * the loop calls with the device lock held; harts keep running unless the VM is paused). Those
+ * that touch hart state first stop every hart at an instruction boundary. */
 
-/* Host descriptors the loop polls beside the console; cb gets the revents. A callback may
- * add or remove descriptors, itself included. */
+/* Host descriptors the loop polls beside the console; cb gets the revents (on the VM
+ * thread, device lock held). A callback may add or remove descriptors, itself included; so
+ * may device code on a hart's thread (it holds the device lock too). */
 #define VM_MAX_FDS 16
 MUST_CHECK int vm_add_fd(struct vm *vm, int fd, short events,
                          void (*cb)(void *ctx, int fd, short revents), void *ctx);
@@ -91,13 +96,14 @@ void vm_set_stop_handler(struct vm *vm, void (*fn)(void *ctx, const struct vm_st
                          void *ctx);
 /* Paused: no hart runs and the guest's clock stands still; devices and I/O keep working. */
 bool vm_paused(const struct vm *vm);
-/* Pauses at the next instruction boundary (a VM_STOP_PAUSE follows); nothing if paused. */
+/* Stops every hart at its next instruction boundary and waits for them, so the VM is paused
+ * on return (a VM_STOP_PAUSE has been reported); nothing if paused. */
 void vm_pause(struct vm *vm);
 void vm_continue(struct vm *vm);
 /* Runs one instruction of one hart, the others staying paused (interrupts are not taken and
  * WFI does not wait); a VM_STOP_STEP, or the watchpoint it hit, follows. */
 void vm_step(struct vm *vm, unsigned hart);
-/* system_reset: a machine reset at the next slice boundary (a paused VM stays paused). */
+/* system_reset: a machine reset once every hart has stopped (a paused VM stays paused). */
 void vm_request_reset(struct vm *vm);
 /* Breakpoints and watchpoints, shared by every hart. Return 0, -ERR_RANGE when the table is
  * full, -ERR_NOTFOUND when removing what is not there. */

@@ -9,16 +9,20 @@
 #define ROUNDS 1000
 #define MSIP_BASE (CLINT_BASE + CLINT_MSIP)
 
-/* Spin until the word at sym reaches n (bounded so a broken emulator still prints). */
+/* Spin until the word at sym reaches n, for at most 10 s of mtime (so a broken emulator still
+ * prints). Bounded by time, not by iterations: each hart is a host thread, and the one waited
+ * for may be off its host CPU for a while. */
 .macro WAIT_WORD sym, n
-    li t2, 50000000
+    rdtime t2
+    li t3, 100000000
+    add t2, t2, t3
 .Lw\@:
     lla t0, \sym
     lw t0, 0(t0)
     li t1, \n
     bgeu t0, t1, .Lok\@
-    addi t2, t2, -1
-    bnez t2, .Lw\@
+    rdtime t3
+    bltu t3, t2, .Lw\@
 .Lok\@:
 .endm
 

@@ -129,10 +129,12 @@ TEST(mtip_follows_mtime_against_mtimecmp)
     wr(&r, MTIME, 8, 5);
     CHECK(!mtip[0]);
     CHECK(mtip[1]); /* mtimecmp[1] = 0 <= 5 */
-    CHECK_EQ(clint_next_deadline(r.c), 0);
+    CHECK_EQ(clint_deadline(r.c, 1), 0);
     wr(&r, MTIMECMP(1), 8, UINT64_MAX);
     wr(&r, MTIMECMP(2), 8, far - 7);
-    CHECK_EQ(clint_next_deadline(r.c), far - 7);
+    CHECK_EQ(clint_deadline(r.c, 1), UINT64_MAX);
+    CHECK_EQ(clint_deadline(r.c, 2), far - 7);
+    CHECK_EQ(clint_deadline(r.c, 99), UINT64_MAX); /* no such hart */
     rig_free(&r);
 }
 
