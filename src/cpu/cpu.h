@@ -108,6 +108,8 @@ struct hart {
      * current jit_run may still retire. */
     struct jit *jit;
     int64_t jit_budget;
+    /* The interpreter's predecoded pages (src/cpu/predecode.h), made on first use. */
+    struct predecode *pd;
     struct bus *bus;
     /* The time CSR's source (the CLINT's mtime), so time and mtime agree. */
     uint64_t (*read_time)(void *ctx);
@@ -119,6 +121,8 @@ struct hart {
 };
 
 void hart_init(struct hart *h, unsigned hartid, struct bus *bus);
+/* Frees what running the hart allocated (the interpreter's predecoded pages). */
+void hart_free(struct hart *h);
 /* Architectural reset: M-mode, pc, mstatus etc. as after power-on. */
 void hart_reset(struct hart *h, uint64_t pc);
 /* Executes up to budget instructions; returns how many ran. Returns early on WFI with no

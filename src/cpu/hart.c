@@ -1,6 +1,6 @@
 /* Hart lifecycle: power-on state, interrupt inputs from devices, the TLB flush every
  * translation-affecting change calls. */
-#include "cpu_priv.h"
+#include "predecode.h"
 
 #define MISA_RV64 (2ull << 62)
 #define MISA_EXT(c) (1ull << ((c) - 'A'))
@@ -79,6 +79,11 @@ void hart_init(struct hart *h, unsigned hartid, struct bus *bus)
     h->bus = bus;
     h->read_time = default_time;
     hart_reset(h, 0x1000);
+}
+
+void hart_free(struct hart *h)
+{
+    predecode_free(h);
 }
 
 void hart_reset(struct hart *h, uint64_t pc)

@@ -1,9 +1,12 @@
-/* The interpreter: fetch, decode (through a cache of decoded instructions indexed by pc and
- * checked against the fetched bits, so self-modifying code needs no invalidation), execute. It
- * is the reference semantics for the translator. An instruction either completes (pc
+/* The interpreter: the reference semantics (exec, for the translator too), the loop that runs
+ * one instruction at a time (fetch, decode through a cache of decoded instructions indexed by
+ * pc and checked against the fetched bits, execute), and the checking loop for debuggers.
+ * Without a translator, hart_run's instructions mostly run in threaded.c instead, which shares
+ * ops.def's semantics and comes here for everything else. An instruction either completes (pc
  * advances, counters retire it) or raises an exception through hart_raise and has no other
  * architectural effect. */
-#include "cpu_priv.h"
+#include "ops.h"
+#include "predecode.h"
 
 /* Decoded instructions, direct-mapped by pc / 2: consecutive instructions sit in consecutive
  * entries, so a loop's body stays in a few cache lines. An entry is used only if both its pc
@@ -35,11 +38,6 @@ static inline void wr(struct hart *h, unsigned rd, uint64_t v)
 {
     h->x[rd] = v;
     h->x[0] = 0;
-}
-
-static inline uint64_t sx32(uint64_t v)
-{
-    return (uint64_t)(int64_t)(int32_t)v;
 }
 
 static ALWAYS_INLINE bool load(struct hart *h, const struct insn *in, unsigned size, bool sign)
@@ -306,11 +304,6 @@ static bool system_op(struct hart *h, const struct insn *in)
     return true;
 }
 
-static inline uint64_t mulhu64(uint64_t a, uint64_t b)
-{
-    return (uint64_t)(((unsigned __int128)a * b) >> 64);
-}
-
 /* Executes one decoded instruction at h->pc. */
 /* Inlined into both run loops: the call and the reloads around it cost more than the code. */
 static ALWAYS_INLINE void exec(struct hart *h, const struct insn *in)
@@ -321,8 +314,15 @@ static ALWAYS_INLINE void exec(struct hart *h, const struct insn *in)
     unsigned rd = in->rd;
 
     switch ((enum op)in->op) {
-    case OP_lui: wr(h, rd, (uint64_t)imm); break;
-    case OP_auipc: wr(h, rd, pc + (uint64_t)imm); break;
+#define ALU(name, result) case OP_##name: wr(h, rd, (result)); break;
+#define BR(name, cond) case OP_##name: if (cond) next = pc + (uint64_t)imm; break;
+#define LD(name, size, sign) case OP_##name: if (!load(h, in, size, sign)) return; break;
+#define ST(name, size) case OP_##name: if (!store(h, in, size)) return; break;
+#include "ops.def"
+#undef ALU
+#undef BR
+#undef LD
+#undef ST
     case OP_jal:
         wr(h, rd, next);
         next = pc + (uint64_t)imm;
@@ -331,111 +331,8 @@ static ALWAYS_INLINE void exec(struct hart *h, const struct insn *in)
         next = (a + (uint64_t)imm) & ~1ull;
         wr(h, rd, pc + in->len);
         break;
-    case OP_beq: if (a == b) next = pc + (uint64_t)imm; break;
-    case OP_bne: if (a != b) next = pc + (uint64_t)imm; break;
-    case OP_blt: if ((int64_t)a < (int64_t)b) next = pc + (uint64_t)imm; break;
-    case OP_bge: if ((int64_t)a >= (int64_t)b) next = pc + (uint64_t)imm; break;
-    case OP_bltu: if (a < b) next = pc + (uint64_t)imm; break;
-    case OP_bgeu: if (a >= b) next = pc + (uint64_t)imm; break;
-    case OP_lb: if (!load(h, in, 1, true)) return; break;
-    case OP_lh: if (!load(h, in, 2, true)) return; break;
-    case OP_lw: if (!load(h, in, 4, true)) return; break;
-    case OP_ld: if (!load(h, in, 8, false)) return; break;
-    case OP_lbu: if (!load(h, in, 1, false)) return; break;
-    case OP_lhu: if (!load(h, in, 2, false)) return; break;
-    case OP_lwu: if (!load(h, in, 4, false)) return; break;
-    case OP_sb: if (!store(h, in, 1)) return; break;
-    case OP_sh: if (!store(h, in, 2)) return; break;
-    case OP_sw: if (!store(h, in, 4)) return; break;
-    case OP_sd: if (!store(h, in, 8)) return; break;
-    case OP_addi: wr(h, rd, a + (uint64_t)imm); break;
-    case OP_slti: wr(h, rd, (int64_t)a < imm); break;
-    case OP_sltiu: wr(h, rd, a < (uint64_t)imm); break;
-    case OP_xori: wr(h, rd, a ^ (uint64_t)imm); break;
-    case OP_ori: wr(h, rd, a | (uint64_t)imm); break;
-    case OP_andi: wr(h, rd, a & (uint64_t)imm); break;
-    case OP_slli: wr(h, rd, a << imm); break;
-    case OP_srli: wr(h, rd, a >> imm); break;
-    case OP_srai: wr(h, rd, (uint64_t)((int64_t)a >> imm)); break;
-    case OP_add: wr(h, rd, a + b); break;
-    case OP_sub: wr(h, rd, a - b); break;
-    case OP_sll: wr(h, rd, a << (b & 63)); break;
-    case OP_slt: wr(h, rd, (int64_t)a < (int64_t)b); break;
-    case OP_sltu: wr(h, rd, a < b); break;
-    case OP_xor: wr(h, rd, a ^ b); break;
-    case OP_srl: wr(h, rd, a >> (b & 63)); break;
-    case OP_sra: wr(h, rd, (uint64_t)((int64_t)a >> (b & 63))); break;
-    case OP_or: wr(h, rd, a | b); break;
-    case OP_and: wr(h, rd, a & b); break;
     case OP_fence: break;
     case OP_fence_i: break; /* decoding is keyed by instruction bits; code writes invalidate */
-    case OP_addiw: wr(h, rd, sx32(a + (uint64_t)imm)); break;
-    case OP_slliw:
-        if (imm & 32) goto bad;
-        wr(h, rd, sx32((uint32_t)a << imm));
-        break;
-    case OP_srliw:
-        if (imm & 32) goto bad;
-        wr(h, rd, sx32((uint32_t)a >> imm));
-        break;
-    case OP_sraiw:
-        if (imm & 32) goto bad;
-        wr(h, rd, sx32((uint64_t)((int32_t)a >> imm)));
-        break;
-    case OP_addw: wr(h, rd, sx32(a + b)); break;
-    case OP_subw: wr(h, rd, sx32(a - b)); break;
-    case OP_sllw: wr(h, rd, sx32((uint32_t)a << (b & 31))); break;
-    case OP_srlw: wr(h, rd, sx32((uint32_t)a >> (b & 31))); break;
-    case OP_sraw: wr(h, rd, sx32((uint64_t)((int32_t)a >> (b & 31)))); break;
-
-    case OP_mul: wr(h, rd, a * b); break;
-    case OP_mulh: wr(h, rd, (uint64_t)(((__int128)(int64_t)a * (int64_t)b) >> 64)); break;
-    case OP_mulhsu: {
-        /* signed a times unsigned b: the unsigned high product corrected for a's sign */
-        uint64_t hi = mulhu64(a, b);
-        if ((int64_t)a < 0)
-            hi -= b;
-        wr(h, rd, hi);
-        break;
-    }
-    case OP_mulhu: wr(h, rd, mulhu64(a, b)); break;
-    case OP_div:
-        if (b == 0) wr(h, rd, UINT64_MAX);
-        else if ((int64_t)a == INT64_MIN && (int64_t)b == -1) wr(h, rd, a);
-        else wr(h, rd, (uint64_t)((int64_t)a / (int64_t)b));
-        break;
-    case OP_divu: wr(h, rd, b ? a / b : UINT64_MAX); break;
-    case OP_rem:
-        if (b == 0) wr(h, rd, a);
-        else if ((int64_t)a == INT64_MIN && (int64_t)b == -1) wr(h, rd, 0);
-        else wr(h, rd, (uint64_t)((int64_t)a % (int64_t)b));
-        break;
-    case OP_remu: wr(h, rd, b ? a % b : a); break;
-    case OP_mulw: wr(h, rd, sx32((uint32_t)a * (uint32_t)b)); break;
-    case OP_divw: {
-        int32_t x = (int32_t)a, y = (int32_t)b;
-        if (y == 0) wr(h, rd, UINT64_MAX);
-        else if (x == INT32_MIN && y == -1) wr(h, rd, sx32((uint32_t)x));
-        else wr(h, rd, sx32((uint32_t)(x / y)));
-        break;
-    }
-    case OP_divuw: {
-        uint32_t x = (uint32_t)a, y = (uint32_t)b;
-        wr(h, rd, y ? sx32(x / y) : UINT64_MAX);
-        break;
-    }
-    case OP_remw: {
-        int32_t x = (int32_t)a, y = (int32_t)b;
-        if (y == 0) wr(h, rd, sx32((uint32_t)x));
-        else if (x == INT32_MIN && y == -1) wr(h, rd, 0);
-        else wr(h, rd, sx32((uint32_t)(x % y)));
-        break;
-    }
-    case OP_remuw: {
-        uint32_t x = (uint32_t)a, y = (uint32_t)b;
-        wr(h, rd, sx32(y ? x % y : x));
-        break;
-    }
 
     case OP_lr_w: if (!load_reserved(h, in, 4)) return; break;
     case OP_lr_d: if (!load_reserved(h, in, 8)) return; break;
@@ -571,7 +468,22 @@ uint64_t hart_run(struct hart *h, uint64_t budget)
     return interp_run(h, budget);
 }
 
+const struct insn *interp_decode(uint64_t pc, uint32_t raw)
+{
+    return decode_cached(pc, raw);
+}
+
+/* Without a translator the hart runs predecoded pages (threaded.c); with one, the
+ * interpreter only runs the odd instruction the translator leaves to it, one at a time. */
 uint64_t interp_run(struct hart *h, uint64_t budget)
+{
+    struct predecode *pd = h->jit ? NULL : predecode_for(h);
+    if (pd)
+        return threaded_run(h, pd, budget);
+    return interp_steps(h, budget);
+}
+
+uint64_t interp_steps(struct hart *h, uint64_t budget)
 {
     uint64_t n = 0;
     while (n < budget && !__atomic_load_n(&h->stop, __ATOMIC_RELAXED)) {

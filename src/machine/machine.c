@@ -501,8 +501,10 @@ void machine_free(struct machine *m)
         plic_free(m->plic);
     if (m->clint)
         clint_free(m->clint);
-    for (unsigned i = 0; i < m->nharts; i++)
+    for (unsigned i = 0; i < m->nharts; i++) {
         jit_detach(&m->harts[i]);
+        hart_free(&m->harts[i]);
+    }
     free(m->harts);
     machine_blobs_free(&m->blobs);
     free(m->fdt);

@@ -58,6 +58,7 @@ void machine_free(struct machine *m)
 {
     if (m->attached)
         jit_detach(&m->hart);
+    hart_free(&m->hart); /* the interpreter's predecoded pages and their code-page record */
     bus_free(&m->bus);
 }
 
@@ -66,6 +67,7 @@ void machine_load(struct machine *m, const struct prog *p)
     struct hart *h = &m->hart;
     if (m->attached)
         jit_detach(h); /* the last hart of the bus: its code-page record goes too */
+    hart_free(h);      /* likewise the interpreter's predecoded pages, before hart_init */
     m->attached = false;
     if (bus_copy_to(&m->bus, RAM_BASE, p->ram, RAM_SIZE) != 0)
         die("diff: cannot load the program image");
